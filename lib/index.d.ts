@@ -1,0 +1,124 @@
+/**
+ * Public API of the native engine (the package's main entry).
+ *
+ * Every method that does real work (loading, tokenizing, inference) runs on native threads and returns a
+ * Promise; the JS thread only validates arguments and hands plain data over. Every failure is an
+ * {@link EngineError} with a stable `code`.
+ */
+
+/** Stable error codes, shared by the native engine and the HTTP service (which maps them to statuses). */
+export type ErrorCode =
+  /** A JS argument had the wrong type or value (thrown synchronously as TypeError/RangeError). */
+  | 'INVALID_ARGUMENT'
+  /** The model directory does not exist or is not a directory. */
+  | 'MODEL_NOT_FOUND'
+  /** A file the model directory needs (model.onnx, tokenizer.json) is absent; the message names it. */
+  | 'FILE_MISSING'
+  /** ONNX Runtime could not load model.onnx, or its inputs/outputs are not those of a classifier. */
+  | 'MODEL_INVALID'
+  /** tokenizer.json is not valid JSON or is missing required fields. */
+  | 'TOKENIZER_INVALID'
+  /** tokenizer.json uses a component this engine does not implement (the message names it). */
+  | 'TOKENIZER_UNSUPPORTED'
+  /** config.json is not valid JSON or its fields have the wrong shape. */
+  | 'CONFIG_INVALID'
+  /** ONNX Runtime failed while running a batch. */
+  | 'INFERENCE_FAILED'
+  /** The engine was closed; no further calls are accepted. */
+  | 'ENGINE_CLOSED'
+  /** A broken invariant inside the engine. This is a bug. */
+  | 'INTERNAL';
+
+export interface EngineError extends Error {
+  code: ErrorCode;
+}
+
+/** The list of every error code, in the order of the native enum (useful for exhaustive maps). */
+export const ERROR_CODES: readonly ErrorCode[];
+
+export interface EngineOptions {
+  /** Threads ONNX Runtime uses inside one operator. Default: number of cores. */
+  intraOpThreads?: number;
+  /** Threads ONNX Runtime uses across operators. Default: 1. */
+  interOpThreads?: number;
+  /** Caps the token length of every input (special tokens included). Default: the model's own maximum. */
+  maxLength?: number;
+}
+
+export interface Classification {
+  /** The most probable label (from config.json's id2label). */
+  label: string;
+  /** Its softmax probability. */
+  score: number;
+  /** Softmax probability of every label, in id order. */
+  scores: Record<string, number>;
+}
+
+export interface OutputTensor {
+  dims: number[];
+  data: Float32Array;
+}
+
+export interface TensorInfo {
+  name: string;
+  /** ONNX element type, e.g. 'int64', 'float32'. */
+  type: string;
+  /** Symbolic dimensions are -1. */
+  dims: number[];
+}
+
+export interface EngineInfo {
+  /** Absolute path of the model directory. */
+  modelPath: string;
+  /** `_name_or_path` from config.json, else the directory's base name. */
+  modelName: string;
+  /** Labels in id order. Empty when the model has no id2label. */
+  labels: string[];
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** 'cpu' for now; 'cuda' once that execution provider is in use. */
+  executionProvider: string;
+  /** Maximum tokens per input, special tokens included. */
+  maxLength: number;
+}
+
+export declare class Engine {
+  private constructor();
+  /** [async] Loads a model directory as `optimum-cli export onnx --task text-classification` writes it. */
+  static load(modelDir: string, options?: EngineOptions): Promise<Engine>;
+  /** [async] Classifies each text; results are in input order. */
+  classify(texts: string[]): Promise<Classification[]>;
+  /** [async] Every model output by name, for models whose output is not `logits`. */
+  run(texts: string[]): Promise<Record<string, OutputTensor>>;
+  /** [sync] Static facts about the loaded model. */
+  info(): EngineInfo;
+  /** [async] Finishes in-flight work, then frees the session. Later calls reject with ENGINE_CLOSED. */
+  close(): Promise<void>;
+}
+
+export interface EncodeOptions {
+  /** Add the model's special tokens ([CLS]/[SEP], <s>/</s>, ...). Default true. */
+  addSpecialTokens?: boolean;
+}
+
+export interface Encoding {
+  ids: Uint32Array;
+  typeIds: Uint32Array;
+  attentionMask: Uint32Array;
+  specialTokensMask: Uint32Array;
+  /** [start, end) of each token in the input, in Unicode code points (as Hugging Face tokenizers reports them). */
+  offsets: Array<[number, number]>;
+  tokens: string[];
+}
+
+export type EncodeInput = string | [string, string];
+
+export declare class Tokenizer {
+  private constructor();
+  /** [async] Loads a Hugging Face `tokenizer.json`. */
+  static fromFile(path: string): Promise<Tokenizer>;
+  /** [async] Encodes one text, or a pair of texts. */
+  encode(text: string, pair?: string | null, options?: EncodeOptions): Promise<Encoding>;
+  /** [async] Encodes many texts (or pairs) in one native call. */
+  encodeBatch(inputs: EncodeInput[], options?: EncodeOptions): Promise<Encoding[]>;
+}

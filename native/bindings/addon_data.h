@@ -1,0 +1,20 @@
+// Per-addon-instance state (no globals), so the addon is safe to load in several worker threads.
+#pragma once
+
+#include <napi.h>
+#include <onnxruntime_cxx_api.h>
+
+#include <memory>
+
+namespace bindings {
+
+struct AddonData {
+  Napi::FunctionReference engine_constructor;
+  Napi::FunctionReference tokenizer_constructor;
+  // Created on first use; shared with the engines' worker threads, which keep it alive while they run.
+  std::shared_ptr<Ort::Env> ort_env;
+
+  std::shared_ptr<Ort::Env> OrtEnv();
+};
+
+}  // namespace bindings

@@ -1,0 +1,63 @@
+// JS class `Engine`: [async] load, classify, run, close; [sync] info.
+// The JS thread converts arguments to plain structs and resolves Promises; everything else happens on the
+// engine's worker thread, whose results come back through one thread-safe function.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "engine/engine.h"
+
+namespace bindings {
+
+// A request plus the Promise it settles. The worker thread sees only the `engine::Request` part.
+struct JsRequest : engine::Request {
+  explicit JsRequest(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise::Deferred deferred;
+};
+
+class EngineWrap;
+// Runs on the JS thread for each request the worker finished.
+void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, JsRequest* request);
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  // [async] Engine.load(modelDir: string, options?: object) → Promise<Engine>
+  static Napi::Value Load(const Napi::CallbackInfo& info);
+
+  // Called by load only (with the loaded model as an External); `new Engine()` from JS throws.
+  explicit EngineWrap(const Napi::CallbackInfo& info);
+  ~EngineWrap() override;
+
+ private:
+  friend void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, JsRequest* request);
+  using Tsfn = Napi::TypedThreadSafeFunction<EngineWrap, JsRequest, CallEngineJs>;
+
+  // [async] classify(texts: string[]) → Promise<{label, score, scores}[]>
+  Napi::Value Classify(const Napi::CallbackInfo& info);
+  // [async] run(texts: string[]) → Promise<Record<string, {dims, data}>>
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  // [sync] info() → object
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  // [async] close() → Promise<void>; finishes queued work first.
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  Napi::Value Submit(Napi::Env env, engine::RequestKind kind, std::vector<std::string> texts);
+  void Complete(Napi::Env env, std::unique_ptr<JsRequest> request);
+  Napi::Value ClassificationsToJs(Napi::Env env, const engine::Request& request) const;
+  // Stops the worker and releases the thread-safe function; idempotent.
+  void Shutdown();
+  static void CleanupHook(EngineWrap* self);
+
+  std::unique_ptr<engine::Engine> engine_;
+  Tsfn tsfn_;
+  bool tsfn_active_ = false;
+  size_t pending_ = 0;  // requests submitted and not yet settled (JS thread only)
+  bool closed_ = false;
+  Napi::Reference<Napi::Promise> close_promise_;
+  Napi::Env::CleanupHook<void (*)(EngineWrap*), EngineWrap> cleanup_hook_;
+};
+
+}  // namespace bindings

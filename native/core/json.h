@@ -1,0 +1,39 @@
+// JSON access for configuration files (tokenizer.json, config.json): every malformed field becomes an
+// EngineError whose message names the file's field, never a crash or a generic parse error.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/error.h"
+
+namespace engine {
+
+using Json = nlohmann::json;
+
+// Parses `text`; a syntax error throws `code` with the file name and position.
+Json ParseJson(const std::string& text, const std::string& file_label, ErrorCode code);
+
+// Typed field readers. `where` names the object in messages (e.g. "tokenizer.json model").
+class JsonReader {
+ public:
+  JsonReader(const Json& object, std::string where, ErrorCode code);
+
+  bool Has(const char* key) const;
+  const Json& Required(const char* key) const;
+  std::string String(const char* key) const;
+  std::string String(const char* key, const std::string& fallback) const;
+  bool Bool(const char* key, bool fallback) const;
+  int64_t Int(const char* key) const;
+  int64_t Int(const char* key, int64_t fallback) const;
+  const Json& object() const { return object_; }
+  const std::string& where() const { return where_; }
+  [[noreturn]] void Fail(const std::string& message) const;
+
+ private:
+  const Json& object_;
+  std::string where_;
+  ErrorCode code_;
+};
+
+}  // namespace engine

@@ -1,0 +1,55 @@
+// A model directory loaded and ready to run: tokenizer, config and ONNX Runtime session together.
+// Used by one runner thread at a time; the tokenizer inside is shared and immutable.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model_config.h"
+#include "engine/onnx_session.h"
+#include "tokenizer/tokenizer.h"
+
+namespace engine {
+
+struct LoadOptions {
+  SessionSettings session;
+  size_t max_length = 0;  // 0: the model's own maximum
+};
+
+struct ClassifyResult {
+  size_t num_labels = 0;
+  std::vector<float> probabilities;  // [rows, num_labels]
+};
+
+class LoadedModel {
+ public:
+  // Loads `model_dir` (model.onnx, tokenizer.json, config.json) and runs one warmup batch.
+  // Throws MODEL_NOT_FOUND, FILE_MISSING, MODEL_INVALID, TOKENIZER_*, CONFIG_INVALID.
+  static std::unique_ptr<LoadedModel> Load(Ort::Env& env, const std::string& model_dir, const LoadOptions& options);
+
+  ClassifyResult Classify(const std::vector<std::string>& texts);
+  std::vector<OutputTensor> RunAll(const std::vector<std::string>& texts);
+
+  const std::string& path() const { return path_; }
+  const ModelConfig& config() const { return config_; }
+  const OnnxSession& session() const { return *session_; }
+  size_t max_length() const { return max_length_; }
+  // The output classify() reads: "logits", or the only output of a single-output model.
+  const std::string& logits_output() const { return logits_output_; }
+
+ private:
+  LoadedModel() = default;
+  BatchTensors Tokenize(const std::vector<std::string>& texts) const;
+
+  std::string path_;
+  ModelConfig config_;
+  std::shared_ptr<const Tokenizer> tokenizer_;
+  std::unique_ptr<OnnxSession> session_;
+  EncodeSettings encode_settings_;
+  int64_t pad_id_ = 0;
+  size_t max_length_ = 0;
+  std::string logits_output_;
+};
+
+}  // namespace engine

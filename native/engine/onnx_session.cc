@@ -1,0 +1,178 @@
+#include "engine/onnx_session.h"
+
+#include <cstring>
+
+#include "core/error.h"
+
+namespace engine {
+
+namespace {
+
+std::vector<TensorSpec> DescribeTensors(const Ort::Session& session, bool inputs) {
+  Ort::AllocatorWithDefaultOptions allocator;
+  size_t count = inputs ? session.GetInputCount() : session.GetOutputCount();
+  std::vector<TensorSpec> specs;
+  for (size_t i = 0; i < count; ++i) {
+    TensorSpec spec;
+    auto name = inputs ? session.GetInputNameAllocated(i, allocator) : session.GetOutputNameAllocated(i, allocator);
+    spec.name = name.get();
+    Ort::TypeInfo type_info = inputs ? session.GetInputTypeInfo(i) : session.GetOutputTypeInfo(i);
+    if (type_info.GetONNXType() == ONNX_TYPE_TENSOR) {
+      auto tensor_info = type_info.GetTensorTypeAndShapeInfo();
+      spec.type = tensor_info.GetElementType();
+      spec.dims = tensor_info.GetShape();
+    }
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+// Builds an input tensor of the element type the model declares (int64 for optimum exports, int32 for some).
+Ort::Value MakeInput(const Ort::MemoryInfo& memory_info, const TensorSpec& spec, const std::vector<int64_t>& values,
+                     const std::array<int64_t, 2>& shape, std::vector<std::vector<int32_t>>& int32_storage) {
+  if (spec.type == ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32) {
+    int32_storage.emplace_back(values.begin(), values.end());
+    auto& data = int32_storage.back();
+    return Ort::Value::CreateTensor<int32_t>(memory_info, data.data(), data.size(), shape.data(), shape.size());
+  }
+  // ONNX Runtime only reads inputs; the API takes a non-const pointer.
+  auto* data = const_cast<int64_t*>(values.data());
+  return Ort::Value::CreateTensor<int64_t>(memory_info, data, values.size(), shape.data(), shape.size());
+}
+
+// Copies an output to float32, whatever floating type the model produced.
+std::vector<float> ToFloat(const Ort::Value& value, size_t count) {
+  std::vector<float> out(count);
+  auto type = value.GetTensorTypeAndShapeInfo().GetElementType();
+  switch (type) {
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
+      std::memcpy(out.data(), value.GetTensorData<float>(), count * sizeof(float));
+      break;
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: {
+      const double* data = value.GetTensorData<double>();
+      for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
+      break;
+    }
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: {
+      const Ort::Float16_t* data = value.GetTensorData<Ort::Float16_t>();
+      for (size_t i = 0; i < count; ++i) out[i] = data[i].ToFloat();
+      break;
+    }
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: {
+      const int64_t* data = value.GetTensorData<int64_t>();
+      for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
+      break;
+    }
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: {
+      const int32_t* data = value.GetTensorData<int32_t>();
+      for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
+      break;
+    }
+    default:
+      throw EngineError(ErrorCode::InferenceFailed,
+                        std::string("model output has element type ") + ElementTypeName(type) +
+                            ", which the engine cannot return as numbers");
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* ElementTypeName(ONNXTensorElementDataType type) {
+  switch (type) {
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT: return "float32";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8: return "uint8";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8: return "int8";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16: return "uint16";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16: return "int16";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: return "int32";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: return "int64";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING: return "string";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL: return "bool";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: return "float16";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: return "float64";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32: return "uint32";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64: return "uint64";
+    case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16: return "bfloat16";
+    default: return "unknown";
+  }
+}
+
+OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings) {
+  try {
+    Ort::SessionOptions options;
+    if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
+    if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
+    options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+    session_ = Ort::Session(env, model_path.c_str(), options);
+    memory_info_ = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  } catch (const Ort::Exception& error) {
+    throw EngineError(ErrorCode::ModelInvalid, "ONNX Runtime cannot load " + model_path + ": " + error.what());
+  }
+  inputs_ = DescribeTensors(session_, true);
+  outputs_ = DescribeTensors(session_, false);
+  bool has_ids = false;
+  for (const auto& input : inputs_) {
+    if (input.name == "input_ids") has_ids = true;
+    if (input.name != "input_ids" && input.name != "attention_mask" && input.name != "token_type_ids") {
+      throw EngineError(ErrorCode::ModelInvalid,
+                        model_path + " has an input \"" + input.name +
+                            "\"; the engine feeds only input_ids, attention_mask and token_type_ids");
+    }
+    if (input.type != ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 && input.type != ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32) {
+      throw EngineError(ErrorCode::ModelInvalid, model_path + " input \"" + input.name + "\" has element type " +
+                                                     ElementTypeName(input.type) + "; expected int64 or int32");
+    }
+  }
+  if (!has_ids) throw EngineError(ErrorCode::ModelInvalid, model_path + " has no input named \"input_ids\"");
+}
+
+bool OnnxSession::HasInput(const std::string& name) const {
+  for (const auto& input : inputs_) if (input.name == name) return true;
+  return false;
+}
+
+bool OnnxSession::HasOutput(const std::string& name) const {
+  for (const auto& output : outputs_) if (output.name == name) return true;
+  return false;
+}
+
+std::vector<OutputTensor> OnnxSession::Run(const BatchTensors& batch, const std::vector<std::string>& names) {
+  const std::array<int64_t, 2> shape{static_cast<int64_t>(batch.rows), static_cast<int64_t>(batch.length)};
+  std::vector<const char*> input_names;
+  std::vector<Ort::Value> input_values;
+  std::vector<std::vector<int32_t>> int32_storage;
+  int32_storage.reserve(inputs_.size());
+  for (const auto& spec : inputs_) {
+    const std::vector<int64_t>* values = &batch.input_ids;
+    if (spec.name == "attention_mask") values = &batch.attention_mask;
+    if (spec.name == "token_type_ids") values = &batch.token_type_ids;
+    input_names.push_back(spec.name.c_str());
+    input_values.push_back(MakeInput(memory_info_, spec, *values, shape, int32_storage));
+  }
+  std::vector<const char*> output_names;
+  if (names.empty()) {
+    for (const auto& spec : outputs_) output_names.push_back(spec.name.c_str());
+  } else {
+    for (const auto& name : names) output_names.push_back(name.c_str());
+  }
+  std::vector<Ort::Value> values;
+  try {
+    values = session_.Run(Ort::RunOptions{nullptr}, input_names.data(), input_values.data(), input_values.size(),
+                          output_names.data(), output_names.size());
+  } catch (const Ort::Exception& error) {
+    throw EngineError(ErrorCode::InferenceFailed, std::string("ONNX Runtime failed to run the batch: ") + error.what());
+  }
+  std::vector<OutputTensor> outputs;
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto info = values[i].GetTensorTypeAndShapeInfo();
+    OutputTensor output;
+    output.name = output_names[i];
+    output.dims = info.GetShape();
+    output.data = ToFloat(values[i], info.GetElementCount());
+    outputs.push_back(std::move(output));
+  }
+  return outputs;
+}
+
+}  // namespace engine

@@ -1,0 +1,63 @@
+// One ONNX Runtime session over model.onnx, with its inputs discovered by name. Not thread-safe by design:
+// one runner thread owns it (ONNX Runtime parallelises inside Run with its own intra-op threads).
+#pragma once
+
+#include <onnxruntime_cxx_api.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace engine {
+
+struct SessionSettings {
+  int intra_op_threads = 0;  // 0: ONNX Runtime's default (one per physical core)
+  int inter_op_threads = 1;
+};
+
+struct TensorSpec {
+  std::string name;
+  ONNXTensorElementDataType type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  std::vector<int64_t> dims;  // -1 for symbolic dimensions
+};
+
+// A padded batch in row-major [rows, length] layout.
+struct BatchTensors {
+  size_t rows = 0;
+  size_t length = 0;
+  std::vector<int64_t> input_ids;
+  std::vector<int64_t> attention_mask;
+  std::vector<int64_t> token_type_ids;
+};
+
+struct OutputTensor {
+  std::string name;
+  std::vector<int64_t> dims;
+  std::vector<float> data;
+};
+
+const char* ElementTypeName(ONNXTensorElementDataType type);
+
+class OnnxSession {
+ public:
+  // Throws MODEL_INVALID with ONNX Runtime's message when model.onnx cannot be loaded or has inputs other than
+  // input_ids / attention_mask / token_type_ids.
+  OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings);
+
+  const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const { return outputs_; }
+  bool HasInput(const std::string& name) const;
+  bool HasOutput(const std::string& name) const;
+
+  // Runs the batch; returns the requested outputs (all when `names` is empty) as float32.
+  // Throws INFERENCE_FAILED with ONNX Runtime's message.
+  std::vector<OutputTensor> Run(const BatchTensors& batch, const std::vector<std::string>& names);
+
+ private:
+  Ort::Session session_{nullptr};
+  Ort::MemoryInfo memory_info_{nullptr};
+  std::vector<TensorSpec> inputs_;
+  std::vector<TensorSpec> outputs_;
+};
+
+}  // namespace engine

@@ -1,0 +1,29 @@
+// The output of tokenization for one input (a text or a pair), as plain data that crosses to JS unchanged.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tokenizer/normalized_string.h"
+
+namespace engine {
+
+struct Encoding {
+  std::vector<uint32_t> ids;
+  std::vector<uint32_t> type_ids;
+  std::vector<uint32_t> attention_mask;
+  std::vector<uint32_t> special_tokens_mask;
+  // Spans of the input text each token came from, in code points; (0, 0) for added special tokens.
+  std::vector<Span> offsets;
+
+  size_t size() const { return ids.size(); }
+  void Reserve(size_t n);
+  // Appends one token.
+  void Push(uint32_t id, uint32_t type_id, Span offset, bool special);
+  // Appends all of `other`.
+  void Append(const Encoding& other);
+  // Keeps `length` tokens, from the start (right truncation) or from the end (left truncation).
+  void Truncate(size_t length, bool from_left);
+};
+
+}  // namespace engine

@@ -1,0 +1,80 @@
+// A string under normalization that remembers, for every code point, which span of the original input it
+// came from. Offsets reported to users are always spans of the original input, whatever the normalizers,
+// pre-tokenizers and models did to the text in between.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace engine {
+
+// [begin, end) in code points of the original input.
+struct Span {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+class NormalizedString {
+ public:
+  NormalizedString() = default;
+  // `origin_offset` shifts the recorded spans, so a piece cut out of a larger input reports offsets in it.
+  explicit NormalizedString(std::u32string original, uint32_t origin_offset = 0);
+
+  const std::u32string& chars() const { return chars_; }
+  const std::vector<Span>& origins() const { return origins_; }
+  size_t size() const { return chars_.size(); }
+  bool empty() const { return chars_.empty(); }
+
+  // The original span covered by normalized code points [begin, end).
+  Span OriginOf(size_t begin, size_t end) const;
+  // The normalized code points [begin, end) with their origins.
+  NormalizedString Slice(size_t begin, size_t end) const;
+
+  // Replaces each code point with zero or more code points produced by `fn(cp, out)`. Every produced code
+  // point inherits the origin span of the code point it came from (as Hugging Face aligns insertions).
+  template <typename Fn>
+  void Transform(Fn&& fn);
+
+  // Keeps the code points for which `keep(cp)` is true.
+  template <typename Pred>
+  void Filter(Pred&& keep);
+
+  // Canonical decomposition followed by canonical reordering of combining marks (Unicode NFD).
+  void Nfd();
+
+ private:
+  std::u32string chars_;
+  std::vector<Span> origins_;
+};
+
+template <typename Fn>
+void NormalizedString::Transform(Fn&& fn) {
+  std::u32string chars;
+  std::vector<Span> origins;
+  chars.reserve(chars_.size());
+  origins.reserve(chars_.size());
+  for (size_t i = 0; i < chars_.size(); ++i) {
+    size_t before = chars.size();
+    fn(chars_[i], chars);
+    origins.insert(origins.end(), chars.size() - before, origins_[i]);
+  }
+  chars_ = std::move(chars);
+  origins_ = std::move(origins);
+}
+
+template <typename Pred>
+void NormalizedString::Filter(Pred&& keep) {
+  size_t out = 0;
+  for (size_t i = 0; i < chars_.size(); ++i) {
+    if (keep(chars_[i])) {
+      chars_[out] = chars_[i];
+      origins_[out] = origins_[i];
+      ++out;
+    }
+  }
+  chars_.resize(out);
+  origins_.resize(out);
+}
+
+}  // namespace engine

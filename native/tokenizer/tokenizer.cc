@@ -1,0 +1,227 @@
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+
+#include "core/files.h"
+#include "tokenizer/unicode.h"
+
+namespace engine {
+
+namespace {
+
+std::optional<TruncationParams> ReadTruncation(const Json& config) {
+  if (config.is_null()) return std::nullopt;
+  JsonReader reader(config, "tokenizer.json truncation", ErrorCode::TokenizerInvalid);
+  TruncationParams params;
+  int64_t max_length = reader.Int("max_length");
+  if (max_length < 0) reader.Fail("field \"max_length\" must not be negative");
+  params.max_length = static_cast<size_t>(max_length);
+  int64_t stride = reader.Int("stride", 0);
+  if (stride < 0) reader.Fail("field \"stride\" must not be negative");
+  params.stride = static_cast<size_t>(stride);
+  std::string strategy = reader.String("strategy", "LongestFirst");
+  if (strategy == "LongestFirst") params.strategy = TruncationParams::Strategy::LongestFirst;
+  else if (strategy == "OnlyFirst") params.strategy = TruncationParams::Strategy::OnlyFirst;
+  else if (strategy == "OnlySecond") params.strategy = TruncationParams::Strategy::OnlySecond;
+  else reader.Fail("unknown truncation strategy \"" + strategy + "\"");
+  std::string direction = reader.String("direction", "Right");
+  if (direction != "Left" && direction != "Right") reader.Fail("unknown truncation direction \"" + direction + "\"");
+  params.from_left = direction == "Left";
+  return params;
+}
+
+std::optional<PaddingParams> ReadPadding(const Json& config) {
+  if (config.is_null()) return std::nullopt;
+  JsonReader reader(config, "tokenizer.json padding", ErrorCode::TokenizerInvalid);
+  PaddingParams params;
+  const Json& strategy = reader.Required("strategy");
+  if (strategy.is_object() && strategy.contains("Fixed") && strategy["Fixed"].is_number_unsigned()) {
+    params.fixed_length = strategy["Fixed"].get<size_t>();
+  } else if (!(strategy.is_string() && strategy.get<std::string>() == "BatchLongest")) {
+    reader.Fail("field \"strategy\" must be \"BatchLongest\" or {\"Fixed\": n}");
+  }
+  std::string direction = reader.String("direction", "Right");
+  if (direction != "Left" && direction != "Right") reader.Fail("unknown padding direction \"" + direction + "\"");
+  params.left = direction == "Left";
+  if (reader.Has("pad_to_multiple_of")) {
+    int64_t multiple = reader.Int("pad_to_multiple_of");
+    if (multiple < 0) reader.Fail("field \"pad_to_multiple_of\" must not be negative");
+    params.multiple_of = static_cast<size_t>(multiple);
+  }
+  params.pad_id = static_cast<uint32_t>(reader.Int("pad_id", 0));
+  params.pad_type_id = static_cast<uint32_t>(reader.Int("pad_type_id", 0));
+  params.pad_token = reader.String("pad_token", "[PAD]");
+  return params;
+}
+
+const Json& Field(const Json& root, const char* key) {
+  static const Json kNull;
+  auto it = root.find(key);
+  return it == root.end() ? kNull : *it;
+}
+
+}  // namespace
+
+std::shared_ptr<const Tokenizer> Tokenizer::FromFile(const std::string& path) {
+  return FromJson(ReadFile(path, ErrorCode::FileMissing), path);
+}
+
+std::shared_ptr<const Tokenizer> Tokenizer::FromJson(const std::string& text, const std::string& label) {
+  Json root = ParseJson(text, label, ErrorCode::TokenizerInvalid);
+  if (!root.is_object()) throw EngineError(ErrorCode::TokenizerInvalid, label + " must hold a JSON object");
+  if (!root.contains("model")) throw EngineError(ErrorCode::TokenizerInvalid, label + " has no \"model\"");
+  std::shared_ptr<Tokenizer> tokenizer(new Tokenizer());
+  tokenizer->normalizer_ = MakeNormalizer(Field(root, "normalizer"));
+  tokenizer->pre_tokenizer_ = MakePreTokenizer(Field(root, "pre_tokenizer"));
+  tokenizer->model_ = MakeModel(root["model"]);
+  tokenizer->post_processor_ = MakePostProcessor(Field(root, "post_processor"));
+  tokenizer->added_ = AddedVocabulary(Field(root, "added_tokens"), tokenizer->normalizer_.get());
+  tokenizer->truncation_ = ReadTruncation(Field(root, "truncation"));
+  tokenizer->padding_ = ReadPadding(Field(root, "padding"));
+  return tokenizer;
+}
+
+EncodeSettings Tokenizer::DefaultSettings() const {
+  EncodeSettings settings;
+  settings.truncation = truncation_;
+  settings.padding = padding_;
+  return settings;
+}
+
+Encoding Tokenizer::EncodeSequence(std::string_view text) const {
+  std::u32string chars = unicode::DecodeUtf8(text);
+  std::vector<Split> splits = added_.ExtractAndNormalize(chars, normalizer_.get());
+  if (pre_tokenizer_) pre_tokenizer_->PreTokenize(splits);
+  Encoding encoding;
+  encoding.Reserve(chars.size() / 3 + 4);
+  for (auto& split : splits) {
+    if (!split.resolved) model_->Tokenize(split.normalized.chars(), split.tokens);
+    for (const Token& token : split.tokens) {
+      encoding.Push(token.id, 0, split.normalized.OriginOf(token.begin, token.end), false);
+    }
+  }
+  return encoding;
+}
+
+size_t Tokenizer::SpecialTokenCount(bool is_pair) const {
+  return post_processor_ ? post_processor_->AddedTokens(is_pair) : 0;
+}
+
+void Tokenizer::Truncate(Encoding& first, std::optional<Encoding>& second, const TruncationParams& params,
+                         bool add_special_tokens) const {
+  size_t reserved = add_special_tokens ? SpecialTokenCount(second.has_value()) : 0;
+  size_t max_length = params.max_length > reserved ? params.max_length - reserved : 0;
+  if (max_length == 0) {
+    first.Truncate(0, params.from_left);
+    if (second) second->Truncate(0, params.from_left);
+    return;
+  }
+  size_t total = first.size() + (second ? second->size() : 0);
+  if (total <= max_length) return;
+  size_t to_remove = total - max_length;
+  using Strategy = TruncationParams::Strategy;
+  if (params.strategy == Strategy::LongestFirst) {
+    if (!second) {
+      first.Truncate(total - to_remove, params.from_left);
+      return;
+    }
+    // Hugging Face's split of the budget: the shorter text keeps what it can, the longer one the rest,
+    // and when both are too long each gets half (the first text the smaller half).
+    size_t n1 = first.size();
+    size_t n2 = second->size();
+    bool swapped = n1 > n2;
+    if (swapped) std::swap(n1, n2);
+    n2 = n1 > max_length ? n1 : std::max(n1, max_length - n1);
+    if (n1 + n2 > max_length) {
+      n1 = max_length / 2;
+      n2 = n1 + max_length % 2;
+    }
+    if (swapped) std::swap(n1, n2);
+    first.Truncate(n1, params.from_left);
+    second->Truncate(n2, params.from_left);
+    return;
+  }
+  Encoding* target = params.strategy == Strategy::OnlyFirst ? &first : (second ? &*second : nullptr);
+  if (!target) {
+    throw EngineError(ErrorCode::InvalidArgument, "truncation strategy only_second needs a pair of texts");
+  }
+  if (target->size() <= to_remove) {
+    throw EngineError(ErrorCode::InvalidArgument,
+                      "the sequence to truncate is too short to respect the maximum length of " +
+                          std::to_string(params.max_length));
+  }
+  target->Truncate(target->size() - to_remove, params.from_left);
+}
+
+size_t Tokenizer::PaddedLength(size_t longest, const PaddingParams& params) {
+  size_t length = params.fixed_length.value_or(longest);
+  if (params.multiple_of > 0 && length % params.multiple_of != 0) {
+    length += params.multiple_of - length % params.multiple_of;
+  }
+  return length;
+}
+
+void Tokenizer::Pad(Encoding& encoding, size_t length, const PaddingParams& params) {
+  if (encoding.size() >= length) return;
+  size_t missing = length - encoding.size();
+  auto pad = [&](auto& values, auto value) {
+    using T = typename std::decay_t<decltype(values)>::value_type;
+    if (params.left) values.insert(values.begin(), missing, static_cast<T>(value));
+    else values.insert(values.end(), missing, static_cast<T>(value));
+  };
+  pad(encoding.ids, params.pad_id);
+  pad(encoding.type_ids, params.pad_type_id);
+  pad(encoding.attention_mask, 0u);
+  pad(encoding.special_tokens_mask, 1u);
+  if (params.left) encoding.offsets.insert(encoding.offsets.begin(), missing, Span{});
+  else encoding.offsets.insert(encoding.offsets.end(), missing, Span{});
+}
+
+Encoding Tokenizer::Encode(std::string_view text, const std::string_view* pair, const EncodeSettings& settings) const {
+  Encoding first = EncodeSequence(text);
+  std::optional<Encoding> second;
+  if (pair) second = EncodeSequence(*pair);
+  if (settings.truncation) Truncate(first, second, *settings.truncation, settings.add_special_tokens);
+  Encoding merged = post_processor_
+                        ? post_processor_->Process(std::move(first), std::move(second), settings.add_special_tokens)
+                        : DefaultPostProcess(std::move(first), std::move(second));
+  if (settings.padding) Pad(merged, PaddedLength(merged.size(), *settings.padding), *settings.padding);
+  return merged;
+}
+
+std::vector<Encoding> Tokenizer::EncodeBatch(
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
+    const EncodeSettings& settings) const {
+  EncodeSettings unpadded = settings;
+  unpadded.padding.reset();
+  std::vector<Encoding> encodings;
+  encodings.reserve(inputs.size());
+  size_t longest = 0;
+  for (const auto& [text, pair] : inputs) {
+    std::string_view pair_view;
+    if (pair) pair_view = *pair;
+    encodings.push_back(Encode(text, pair ? &pair_view : nullptr, unpadded));
+    longest = std::max(longest, encodings.back().size());
+  }
+  if (settings.padding) {
+    size_t length = PaddedLength(longest, *settings.padding);
+    for (auto& encoding : encodings) Pad(encoding, length, *settings.padding);
+  }
+  return encodings;
+}
+
+std::string Tokenizer::IdToToken(uint32_t id) const {
+  if (const AddedToken* token = added_.FindById(id)) return token->content;
+  return model_->IdToToken(id).value_or("");
+}
+
+std::optional<uint32_t> Tokenizer::TokenToId(const std::string& token) const {
+  for (const auto& added : added_.tokens()) {
+    if (added.content == token) return added.id;
+  }
+  return model_->TokenToId(token);
+}
+
+size_t Tokenizer::VocabSize() const { return model_->VocabSize(); }
+
+}  // namespace engine
