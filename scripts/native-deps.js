@@ -19,8 +19,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..');
-const DEPS = path.join(ROOT, 'deps');
+const { DEPS_DIR: DEPS } = require('./native-paths');
 
 /** What the build needs from each package, as paths inside the package → paths under deps/. */
 const PACKAGES = [

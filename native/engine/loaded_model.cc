@@ -10,6 +10,7 @@ namespace engine {
 std::unique_ptr<LoadedModel> LoadedModel::Load(Ort::Env& env, const std::string& model_dir, const LoadOptions& options) {
   std::unique_ptr<LoadedModel> model(new LoadedModel());
   model->path_ = AbsolutePath(model_dir);
+  model->max_batch_rows_ = std::max<size_t>(1, options.max_batch_rows);
   if (!IsDirectory(model->path_)) {
     throw EngineError(ErrorCode::ModelNotFound, "Model directory not found: " + model->path_);
   }
@@ -47,24 +48,25 @@ std::unique_ptr<LoadedModel> LoadedModel::Load(Ort::Env& env, const std::string&
   return model;
 }
 
-BatchTensors LoadedModel::Tokenize(const std::vector<std::string>& texts) const {
+std::vector<Encoding> LoadedModel::Encode(const std::vector<std::string>& texts) const {
   std::vector<Encoding> encodings;
   encodings.reserve(texts.size());
-  size_t longest = 1;
-  for (const auto& text : texts) {
-    encodings.push_back(tokenizer_->Encode(text, nullptr, encode_settings_));
-    longest = std::max(longest, encodings.back().size());
-  }
+  for (const auto& text : texts) encodings.push_back(tokenizer_->Encode(text, nullptr, encode_settings_));
+  return encodings;
+}
+
+BatchTensors LoadedModel::Pad(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows) const {
   BatchTensors batch;
-  batch.rows = texts.size();
-  batch.length = longest;
+  batch.rows = rows.size();
+  batch.length = 1;
+  for (size_t row : rows) batch.length = std::max(batch.length, encodings[row].size());
   size_t cells = batch.rows * batch.length;
   batch.input_ids.assign(cells, pad_id_);
   batch.attention_mask.assign(cells, 0);
   batch.token_type_ids.assign(cells, 0);
-  for (size_t row = 0; row < encodings.size(); ++row) {
-    const Encoding& encoding = encodings[row];
-    size_t base = row * batch.length;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Encoding& encoding = encodings[rows[r]];
+    size_t base = r * batch.length;
     for (size_t i = 0; i < encoding.size(); ++i) {
       batch.input_ids[base + i] = encoding.ids[i];
       batch.attention_mask[base + i] = encoding.attention_mask[i];
@@ -75,7 +77,36 @@ BatchTensors LoadedModel::Tokenize(const std::vector<std::string>& texts) const 
 }
 
 std::vector<OutputTensor> LoadedModel::RunAll(const std::vector<std::string>& texts) {
-  return session_->Run(Tokenize(texts), {});
+  // One batch, so every output keeps its natural [rows, ...] shape.
+  std::vector<size_t> rows(texts.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  return session_->Run(Pad(Encode(texts), rows), {});
+}
+
+void LoadedModel::ClassifyRows(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows,
+                               ClassifyResult& result) {
+  auto outputs = session_->Run(Pad(encodings, rows), {logits_output_});
+  const OutputTensor& logits = outputs.at(0);
+  if (logits.dims.size() != 2 || static_cast<size_t>(logits.dims[0]) != rows.size() || logits.dims[1] <= 0) {
+    throw EngineError(ErrorCode::ModelInvalid, "output \"" + logits_output_ + "\" is not shaped [batch, labels]");
+  }
+  size_t num_labels = static_cast<size_t>(logits.dims[1]);
+  if (result.num_labels == 0) {
+    if (!config_.labels.empty() && config_.labels.size() != num_labels) {
+      throw EngineError(ErrorCode::ConfigInvalid, "config.json id2label has " + std::to_string(config_.labels.size()) +
+                                                      " labels but the model outputs " + std::to_string(num_labels));
+    }
+    result.num_labels = num_labels;
+    result.probabilities.assign(encodings.size() * num_labels, 0.0f);
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float* in = logits.data.data() + r * num_labels;
+    float* out = result.probabilities.data() + rows[r] * num_labels;
+    float max = *std::max_element(in, in + num_labels);
+    double sum = 0;
+    for (size_t j = 0; j < num_labels; ++j) sum += out[j] = std::exp(in[j] - max);
+    for (size_t j = 0; j < num_labels; ++j) out[j] = static_cast<float>(out[j] / sum);
+  }
 }
 
 ClassifyResult LoadedModel::Classify(const std::vector<std::string>& texts) {
@@ -83,26 +114,16 @@ ClassifyResult LoadedModel::Classify(const std::vector<std::string>& texts) {
     throw EngineError(ErrorCode::ModelInvalid,
                       "the model has no \"logits\" output, so it cannot classify; use run() to read its outputs");
   }
-  auto outputs = session_->Run(Tokenize(texts), {logits_output_});
-  const OutputTensor& logits = outputs.at(0);
-  if (logits.dims.size() != 2 || static_cast<size_t>(logits.dims[0]) != texts.size() || logits.dims[1] <= 0) {
-    throw EngineError(ErrorCode::ModelInvalid, "output \"" + logits_output_ + "\" is not shaped [batch, labels]");
-  }
+  std::vector<Encoding> encodings = Encode(texts);
+  // Group rows of similar length so each batch pads little; results go back to their input positions.
+  std::vector<size_t> order(encodings.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return encodings[a].size() < encodings[b].size(); });
   ClassifyResult result;
-  result.num_labels = static_cast<size_t>(logits.dims[1]);
-  if (!config_.labels.empty() && config_.labels.size() != result.num_labels) {
-    throw EngineError(ErrorCode::ConfigInvalid, "config.json id2label has " + std::to_string(config_.labels.size()) +
-                                                    " labels but the model outputs " +
-                                                    std::to_string(result.num_labels));
-  }
-  result.probabilities.resize(logits.data.size());
-  for (size_t row = 0; row < texts.size(); ++row) {
-    const float* in = logits.data.data() + row * result.num_labels;
-    float* out = result.probabilities.data() + row * result.num_labels;
-    float max = *std::max_element(in, in + result.num_labels);
-    double sum = 0;
-    for (size_t j = 0; j < result.num_labels; ++j) sum += out[j] = std::exp(in[j] - max);
-    for (size_t j = 0; j < result.num_labels; ++j) out[j] = static_cast<float>(out[j] / sum);
+  for (size_t start = 0; start < order.size(); start += max_batch_rows_) {
+    size_t end = std::min(order.size(), start + max_batch_rows_);
+    ClassifyRows(encodings, std::vector<size_t>(order.begin() + start, order.begin() + end), result);
   }
   return result;
 }

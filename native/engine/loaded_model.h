@@ -15,6 +15,9 @@ namespace engine {
 struct LoadOptions {
   SessionSettings session;
   size_t max_length = 0;  // 0: the model's own maximum
+  // classify() runs long input lists in batches of at most this many rows, grouped by length so that
+  // padding stays small and memory stays bounded.
+  size_t max_batch_rows = 32;
 };
 
 struct ClassifyResult {
@@ -40,7 +43,11 @@ class LoadedModel {
 
  private:
   LoadedModel() = default;
-  BatchTensors Tokenize(const std::vector<std::string>& texts) const;
+  std::vector<Encoding> Encode(const std::vector<std::string>& texts) const;
+  // Pads the encodings at `rows` (indices into `encodings`) to their longest member.
+  BatchTensors Pad(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows) const;
+  // Runs the logits output over `rows` and writes softmax probabilities into `result` at those rows.
+  void ClassifyRows(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows, ClassifyResult& result);
 
   std::string path_;
   ModelConfig config_;
@@ -49,6 +56,7 @@ class LoadedModel {
   EncodeSettings encode_settings_;
   int64_t pad_id_ = 0;
   size_t max_length_ = 0;
+  size_t max_batch_rows_ = 32;
   std::string logits_output_;
 };
 
