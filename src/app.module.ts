@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CommonModule } from './common/common.module';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { EngineModule } from './engine/engine.module';
+import { HealthModule } from './health/health.module';
+import { InferenceModule } from './inference/inference.module';
+import { RootModule } from './root/root.module';
+
+/** The application: one module per feature, configured with the already validated AppConfig. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(config), CommonModule, EngineModule, RootModule, InferenceModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { registerDecorator, ValidationArguments } from 'class-validator';
+import { describeValue } from '../errors/describe-value';
+
+/**
+ * Field validators whose messages name the field, what was expected and what was received, e.g.
+ * "texts[2] must be a string but received the number 42". One decorator per field keeps exactly one message
+ * per problem.
+ */
+
+/** A present string (empty and whitespace-only strings are valid texts). */
+export function IsRequiredString(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isRequiredString',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string',
+        defaultMessage: ({ property, value }: ValidationArguments) =>
+          value === undefined
+            ? `${property} is required (a string)`
+            : `${property} must be a string but received ${describeValue(value)}`,
+      },
+    });
+}
+
+/** A present, non-empty array whose every item is a string. */
+export function IsNonEmptyStringArray(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNonEmptyStringArray',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) =>
+          Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string'),
+        defaultMessage: ({ property, value }: ValidationArguments) => {
+          if (value === undefined) return `${property} is required (an array of strings)`;
+          if (!Array.isArray(value)) return `${property} must be an array of strings but received ${describeValue(value)}`;
+          if (value.length === 0) return `${property} must contain at least one text`;
+          const bad = value.flatMap((item, index) => (typeof item === 'string' ? [] : [index]));
+          const first = bad[0];
+          const more = bad.length > 1 ? ` (and ${bad.length - 1} more non-string items)` : '';
+          return `${property}[${first}] must be a string but received ${describeValue(value[first])}${more}`;
+        },
+      },
+    });
+}

@@ -1,0 +1,24 @@
+/**
+ * The validated configuration of the service: the only place settings come from. Built once from the
+ * environment by `validateEnv` (env.schema.ts) and injected by this class token:
+ * `constructor(private readonly config: AppConfig)`.
+ */
+export abstract class AppConfig {
+  /** MODEL_DIR: absolute path of the model directory to serve. */
+  readonly modelDir: string;
+  /** PORT: TCP port to listen on (0 picks a free port). */
+  readonly port: number;
+  /** HOST: interface to bind. */
+  readonly host: string;
+  /** MAX_BATCH_TEXTS: most texts accepted by one POST /batch-sentiment. */
+  readonly maxBatchTexts: number;
+  /** MAX_TEXT_CHARS: longest accepted text, in Unicode characters (code points). */
+  readonly maxTextChars: number;
+  /** BODY_LIMIT_BYTES: largest accepted request body. */
+  readonly bodyLimitBytes: number;
+  /** ENGINE_INTRA_OP_THREADS: ONNX Runtime intra-op threads; undefined lets the engine choose (all cores). */
+  readonly engineIntraOpThreads?: number;
+}
+
+/** The key under which @nestjs/config's ConfigService holds the same object (`config.get('app')`). */
+export const APP_CONFIG_NAMESPACE = 'app';

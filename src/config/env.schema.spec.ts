@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { InvalidConfigError, validateEnv } from './env.schema';
+import { DEFAULT_MODEL_DIR, PROJECT_ROOT } from './paths';
+
+describe('validateEnv', () => {
+  it('gives every default for an empty environment', () => {
+    expect(validateEnv({})).toEqual({
+      modelDir: DEFAULT_MODEL_DIR,
+      port: 8000,
+      host: '0.0.0.0',
+      maxBatchTexts: 64,
+      maxTextChars: 10_000,
+      bodyLimitBytes: 1024 * 1024,
+      engineIntraOpThreads: undefined,
+    });
+  });
+
+  it('resolves the default model directory from the project root', () => {
+    expect(DEFAULT_MODEL_DIR).toBe(resolve(PROJECT_ROOT, 'models', 'demo-sentiment'));
+    expect(resolve(__dirname, '..', '..')).toBe(PROJECT_ROOT);
+  });
+
+  it('reads every variable', () => {
+    const config = validateEnv({
+      MODEL_DIR: '/srv/model',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MAX_BATCH_TEXTS: '8',
+      MAX_TEXT_CHARS: '100',
+      BODY_LIMIT_BYTES: '4096',
+      ENGINE_INTRA_OP_THREADS: '2',
+    });
+    expect(config).toEqual({
+      modelDir: '/srv/model',
+      port: 0,
+      host: '127.0.0.1',
+      maxBatchTexts: 8,
+      maxTextChars: 100,
+      bodyLimitBytes: 4096,
+      engineIntraOpThreads: 2,
+    });
+  });
+
+  it('resolves a relative MODEL_DIR against the working directory', () => {
+    expect(validateEnv({ MODEL_DIR: 'models/x' }).modelDir).toBe(resolve(process.cwd(), 'models/x'));
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(validateEnv({ PORT: '', ENGINE_INTRA_OP_THREADS: ' ' })).toMatchObject({ port: 8000, engineIntraOpThreads: undefined });
+  });
+
+  it('lists every bad variable at once', () => {
+    let error: unknown;
+    try {
+      validateEnv({ PORT: '80a', MAX_BATCH_TEXTS: '0', BODY_LIMIT_BYTES: '-1', ENGINE_INTRA_OP_THREADS: '1.5', MAX_TEXT_CHARS: '10' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    const { problems, message } = error as InvalidConfigError;
+    expect(problems).toEqual([
+      'PORT: expected an integer between 0 and 65535 but received "80a"',
+      'MAX_BATCH_TEXTS: expected an integer between 1 and 100000 but received "0"',
+      'BODY_LIMIT_BYTES: expected an integer between 1024 and 1073741824 but received "-1"',
+      'ENGINE_INTRA_OP_THREADS: expected an integer between 1 and 1024 but received "1.5"',
+    ]);
+    for (const problem of problems) expect(message).toContain(problem);
+  });
+
+  it('rejects out-of-range ports', () => {
+    expect(() => validateEnv({ PORT: '65536' })).toThrow('PORT: expected an integer between 0 and 65535 but received "65536"');
+  });
+});

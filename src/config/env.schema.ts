@@ -1,0 +1,112 @@
+import { isAbsolute, resolve } from 'node:path';
+import { AppConfig } from './app-config';
+import { DEFAULT_MODEL_DIR } from './paths';
+
+/** Raw environment, as `process.env` holds it. */
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+/** Thrown when one or more variables are invalid; `problems` lists every one of them. */
+export class InvalidConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+type Parse<T> = (raw: string) => { value: T } | { problem: string };
+
+interface Setting<T> {
+  /** Environment variable name. */
+  env: string;
+  /** Value when the variable is unset or empty; `undefined` makes the setting optional. */
+  default: T | undefined;
+  parse: Parse<T>;
+  description: string;
+}
+
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+    return Number.isSafeInteger(value) && value >= min && value <= max
+      ? { value }
+      : { problem: `expected an integer between ${min} and ${max} but received ${JSON.stringify(raw)}` };
+  };
+
+const nonEmptyString: Parse<string> = (raw) =>
+  raw.trim().length > 0 ? { value: raw.trim() } : { problem: 'expected a non-empty string' };
+
+const directoryPath: Parse<string> = (raw) => {
+  const parsed = nonEmptyString(raw);
+  if ('problem' in parsed) return parsed;
+  return { value: isAbsolute(parsed.value) ? parsed.value : resolve(parsed.value) };
+};
+
+/**
+ * THE environment schema: every variable the service reads, its default and its rule. Nothing else in the
+ * code reads process.env. An unset or empty variable takes its default.
+ */
+const SCHEMA = {
+  modelDir: {
+    env: 'MODEL_DIR',
+    default: DEFAULT_MODEL_DIR,
+    parse: directoryPath,
+    description: 'Model directory (model.onnx, tokenizer.json, config.json); relative paths resolve against the working directory.',
+  },
+  port: { env: 'PORT', default: 8000, parse: integer(0, 65535), description: 'TCP port; 0 picks a free one.' },
+  host: { env: 'HOST', default: '0.0.0.0', parse: nonEmptyString, description: 'Interface to bind.' },
+  maxBatchTexts: {
+    env: 'MAX_BATCH_TEXTS',
+    default: 64,
+    parse: integer(1, 100_000),
+    description: 'Most texts in one POST /batch-sentiment.',
+  },
+  maxTextChars: {
+    env: 'MAX_TEXT_CHARS',
+    default: 10_000,
+    parse: integer(1, 10_000_000),
+    description: 'Longest text, in Unicode characters.',
+  },
+  bodyLimitBytes: {
+    env: 'BODY_LIMIT_BYTES',
+    default: 1024 * 1024,
+    parse: integer(1024, 1024 * 1024 * 1024),
+    description: 'Largest request body, in bytes.',
+  },
+  engineIntraOpThreads: {
+    env: 'ENGINE_INTRA_OP_THREADS',
+    default: undefined,
+    parse: integer(1, 1024),
+    description: 'ONNX Runtime intra-op threads (default: all cores).',
+  },
+} satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
+
+/** Names, defaults and descriptions of every setting (for documentation and the startup log). */
+export const SETTINGS = Object.values(SCHEMA).map(({ env, default: def, description }) => ({
+  env,
+  default: def,
+  description,
+}));
+
+/**
+ * Validates the whole environment at once and returns the typed configuration; throws InvalidConfigError
+ * listing every bad variable.
+ */
+export function validateEnv(env: RawEnv): AppConfig {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SCHEMA) as [string, Setting<unknown>][]) {
+    const raw = env[setting.env];
+    if (raw === undefined || raw.trim() === '') {
+      config[key] = setting.default;
+      continue;
+    }
+    const parsed = setting.parse(raw);
+    if ('problem' in parsed) problems.push(`${setting.env}: ${parsed.problem}`);
+    else config[key] = parsed.value;
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return Object.freeze(config) as unknown as AppConfig;
+}

@@ -1,0 +1,122 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/errors/app-error';
+import {
+  Classification,
+  ClassifierEngine,
+  ENGINE_LOADER,
+  EngineInfo,
+  EngineLoader,
+  EngineOptions,
+  EngineState,
+} from './engine.types';
+import { ModelLoadError } from './model-load.error';
+
+/**
+ * Owns the native engine: loads the configured model when the module initialises (the application does not
+ * start without it), classifies, reports readiness, and closes the engine when the application shuts down.
+ */
+@Injectable()
+export class EngineService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(EngineService.name);
+  private engine: ClassifierEngine | undefined;
+  private modelInfo: EngineInfo | undefined;
+  private currentState: EngineState = 'idle';
+
+  constructor(
+    @Inject(ENGINE_LOADER) private readonly loader: EngineLoader,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.load();
+  }
+
+  /** Loads the configured model; throws ModelLoadError (with the engine's code) when it cannot. */
+  async load(): Promise<void> {
+    const { modelDir } = this.config;
+    const options = this.engineOptions();
+    this.currentState = 'loading';
+    this.logger.log(`Loading model from ${modelDir}${options.intraOpThreads ? ` (${options.intraOpThreads} intra-op threads)` : ''}`);
+    const started = performance.now();
+    try {
+      const engine = await this.loader.load(modelDir, options);
+      this.modelInfo = engine.info();
+      this.engine = engine;
+    } catch (error) {
+      this.currentState = 'failed';
+      throw new ModelLoadError(modelDir, error);
+    }
+    this.currentState = 'ready';
+    const info = this.modelInfo;
+    this.logger.log(
+      `Model "${info.modelName}" ready in ${Math.round(performance.now() - started)} ms: ` +
+        `labels [${info.labels.join(', ')}], max ${info.maxLength} tokens, ${info.executionProvider} execution provider`,
+    );
+  }
+
+  /** Where the model is in its life cycle. */
+  get state(): EngineState {
+    return this.currentState;
+  }
+
+  /** True when the model is loaded and the service is not shutting down (the readiness condition). */
+  isReady(): boolean {
+    return this.currentState === 'ready';
+  }
+
+  /** Static facts about the loaded model. */
+  info(): EngineInfo {
+    if (!this.modelInfo) throw this.notReady();
+    return this.modelInfo;
+  }
+
+  /** Classifies texts; results in input order. Rejects with NOT_READY when no model is loaded. */
+  classify(texts: string[]): Promise<Classification[]> {
+    // While shutting down the engine still finishes requests that were already accepted.
+    if (!this.engine) return Promise.reject(this.notReady());
+    return this.engine.classify(texts);
+  }
+
+  beforeApplicationShutdown(): void {
+    if (this.currentState === 'ready') this.currentState = 'closing';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    this.engine = undefined;
+    this.currentState = 'closing';
+    try {
+      await engine.close();
+      this.logger.log('Engine closed');
+    } catch (error) {
+      this.logger.error(`Closing the engine failed: ${(error as Error).message}`, (error as Error).stack);
+    } finally {
+      this.currentState = 'closed';
+    }
+  }
+
+  private engineOptions(): EngineOptions {
+    const options: EngineOptions = {};
+    if (this.config.engineIntraOpThreads !== undefined) options.intraOpThreads = this.config.engineIntraOpThreads;
+    return options;
+  }
+
+  private notReady(): AppError {
+    const why =
+      this.currentState === 'closing' || this.currentState === 'closed'
+        ? 'the service is shutting down'
+        : this.currentState === 'failed'
+          ? 'the model failed to load'
+          : 'the model is still loading';
+    return new AppError('NOT_READY', `The model is not available: ${why}`);
+  }
+}

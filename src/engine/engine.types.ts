@@ -1,0 +1,21 @@
+import type { Classification, EngineInfo, EngineOptions } from '../../lib';
+
+export type { Classification, EngineInfo, EngineOptions };
+
+/** The part of the native `Engine` (lib/index.d.ts) the service uses; unit tests substitute a fake. */
+export interface ClassifierEngine {
+  classify(texts: string[]): Promise<Classification[]>;
+  info(): EngineInfo;
+  close(): Promise<void>;
+}
+
+/** Loads a model directory into an engine: the I/O boundary of the engine feature. */
+export interface EngineLoader {
+  load(modelDir: string, options: EngineOptions): Promise<ClassifierEngine>;
+}
+
+/** Injection token of the EngineLoader (the native one in production, a fake in unit tests). */
+export const ENGINE_LOADER = Symbol('ENGINE_LOADER');
+
+/** Life cycle of the served model. */
+export type EngineState = 'idle' | 'loading' | 'ready' | 'failed' | 'closing' | 'closed';

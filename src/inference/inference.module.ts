@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { EngineModule } from '../engine/engine.module';
+import { InferenceController } from './inference.controller';
+import { InferenceService } from './inference.service';
+
+@Module({
+  imports: [EngineModule],
+  controllers: [InferenceController],
+  providers: [InferenceService],
+  exports: [InferenceService],
+})
+export class InferenceModule {}

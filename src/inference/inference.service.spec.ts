@@ -1,0 +1,100 @@
+import { Test } from '@nestjs/testing';
+import { createFakeEngine, fakeClassification } from '../../test/support/fake-engine';
+import { AppConfig } from '../config/app-config';
+import { validateEnv } from '../config/env.schema';
+import { EngineService } from '../engine/engine.service';
+import type { ClassifierEngine } from '../engine/engine.types';
+import { InferenceService } from './inference.service';
+
+describe('InferenceService', () => {
+  let service: InferenceService;
+  let engine: { classify: jest.Mocked<ClassifierEngine>['classify'] };
+
+  beforeEach(async () => {
+    const fake = createFakeEngine();
+    engine = { classify: fake.classify };
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        InferenceService,
+        { provide: EngineService, useValue: engine },
+        { provide: AppConfig, useValue: validateEnv({ MAX_BATCH_TEXTS: '3', MAX_TEXT_CHARS: '5' }) },
+      ],
+    }).compile();
+    service = moduleRef.get(InferenceService);
+  });
+
+  it('classifies one text', async () => {
+    await expect(service.classifyOne('good')).resolves.toEqual({ text: 'good', label: 'POSITIVE', score: 0.9 });
+    expect(engine.classify).toHaveBeenCalledWith(['good']);
+  });
+
+  it('classifies empty and whitespace-only texts like any other', async () => {
+    await expect(service.classifyOne('')).resolves.toEqual({ text: '', label: 'NEGATIVE', score: 0.8 });
+    await expect(service.classifyBatch([' ', ''])).resolves.toMatchObject({ results: [{ text: ' ' }, { text: '' }] });
+  });
+
+  it('classifies a batch in one engine call, results in input order, with the processing time', async () => {
+    const texts = ['bad', 'good', 'meh'];
+    const response = await service.classifyBatch(texts);
+    expect(engine.classify).toHaveBeenCalledTimes(1);
+    expect(engine.classify).toHaveBeenCalledWith(texts);
+    expect(response.results).toEqual(
+      texts.map((text) => ({ text, label: fakeClassification(text).label, score: fakeClassification(text).score })),
+    );
+    expect(typeof response.processing_time).toBe('number');
+    expect(response.processing_time).toBeGreaterThanOrEqual(0);
+    expect(response.processing_time).toBeLessThan(5);
+  });
+
+  it('measures processing time in seconds', async () => {
+    engine.classify.mockImplementation(
+      (texts: string[]) => new Promise((resolve) => setTimeout(() => resolve(texts.map(fakeClassification)), 50)),
+    );
+    const { processing_time } = await service.classifyBatch(['a']);
+    expect(processing_time).toBeGreaterThanOrEqual(0.04);
+    expect(processing_time).toBeLessThan(1);
+  });
+
+  it('rejects more than MAX_BATCH_TEXTS texts before calling the engine', async () => {
+    await expect(service.classifyBatch(['a', 'b', 'c', 'd'])).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'texts must contain at most 3 texts but received 4',
+    });
+    expect(engine.classify).not.toHaveBeenCalled();
+  });
+
+  it('rejects a text longer than MAX_TEXT_CHARS, counting characters, not UTF-16 units', async () => {
+    await expect(service.classifyOne('😀😀😀😀😀')).resolves.toMatchObject({ text: '😀😀😀😀😀' });
+    await expect(service.classifyOne('abcdef')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'text is 6 characters long; the limit is 5',
+      details: [{ field: 'text', message: 'text is 6 characters long; the limit is 5' }],
+    });
+  });
+
+  it('lists every over-long text of a batch', async () => {
+    await expect(service.classifyBatch(['ok', 'toolong', 'ok', 'waytoolong'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(service.classifyBatch(['ok', 'toolong', 'waytoolong'])).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: '2 texts are longer than the limit of 5 characters',
+      details: [
+        { field: 'texts[1]', message: 'texts[1] is 7 characters long; the limit is 5' },
+        { field: 'texts[2]', message: 'texts[2] is 10 characters long; the limit is 5' },
+      ],
+    });
+    await expect(service.classifyBatch(['ok', 'toolong'])).rejects.toMatchObject({
+      message: 'texts[1] is 7 characters long; the limit is 5',
+    });
+  });
+
+  it('propagates engine errors unchanged', async () => {
+    const failure = Object.assign(new Error('session failed'), { code: 'INFERENCE_FAILED' });
+    engine.classify.mockRejectedValue(failure);
+    await expect(service.classifyOne('x')).rejects.toBe(failure);
+  });
+
+  it('reports a result count mismatch as an internal bug', async () => {
+    engine.classify.mockResolvedValue([]);
+    await expect(service.classifyOne('x')).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('This is a bug.') });
+  });
+});

@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
+import { createApp, CreateAppOptions } from './app.factory';
+import { AppConfig } from './config/app-config';
+import { InvalidConfigError } from './config/env.schema';
+import { DOCS_PATH } from './docs/swagger';
+import { ModelLoadError } from './engine/model-load.error';
+
+export { createApp, CreateAppOptions };
+
+const logger = new Logger('Bootstrap');
+
+/**
+ * Starts the server: builds the app (configuration validated, model loaded), enables the shutdown hooks
+ * (SIGTERM/SIGINT close the HTTP server, then the engine) and listens on HOST:PORT.
+ */
+export async function bootstrap(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const app = await createApp(options);
+  app.enableShutdownHooks();
+  const { host, port } = app.get(AppConfig);
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw new Error(`Could not listen on ${host}:${port}: ${(error as Error).message}`);
+  }
+  const address = app.getHttpServer().address() as AddressInfo;
+  logger.log(`Listening on http://${host}:${address.port} (Swagger UI at ${DOCS_PATH})`);
+  return app;
+}
+
+/** One clear line (or list) for why the server could not start; a stack only for the unexpected. */
+export function describeStartupFailure(error: unknown): string {
+  if (error instanceof InvalidConfigError || error instanceof ModelLoadError) return error.message;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return String(error);
+}
+
+if (require.main === module) {
+  bootstrap().catch((error: unknown) => {
+    logger.error(`Startup failed. ${describeStartupFailure(error)}`);
+    process.exit(1);
+  });
+}

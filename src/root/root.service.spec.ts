@@ -1,0 +1,20 @@
+import { Test } from '@nestjs/testing';
+import { FAKE_INFO } from '../../test/support/fake-engine';
+import { EngineService } from '../engine/engine.service';
+import { RootService } from './root.service';
+
+describe('RootService', () => {
+  it('describes the service, the model and the endpoints', async () => {
+    const moduleRef = await Test.createTestingModule({
+      providers: [RootService, { provide: EngineService, useValue: { info: () => FAKE_INFO } }],
+    }).compile();
+    const description = moduleRef.get(RootService).describe();
+    expect(description).toMatchObject({
+      message: expect.stringContaining('Welcome'),
+      model: { name: 'fake-sentiment', path: '/models/fake', labels: ['NEGATIVE', 'POSITIVE'], max_length: 512, execution_provider: 'cpu' },
+      docs: '/docs',
+    });
+    const routes = description.endpoints.map((e) => `${e.method} ${e.path}`);
+    expect(routes).toEqual(expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'GET /health', 'GET /docs']));
+  });
+});

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { DOCS_JSON_PATH, DOCS_PATH } from '../docs/swagger';
+import { EngineService } from '../engine/engine.service';
+import { EndpointDto, RootResponseDto } from './dto/root-response.dto';
+
+/** The API at a glance; kept next to the welcome message so it is one edit when a feature adds routes. */
+export const ENDPOINTS: readonly EndpointDto[] = [
+  { method: 'GET', path: '/', description: 'This overview' },
+  { method: 'POST', path: '/sentiment', description: 'Classify one text: {"text": "..."}' },
+  { method: 'POST', path: '/batch-sentiment', description: 'Classify several texts: {"texts": ["...", "..."]}' },
+  { method: 'GET', path: '/health', description: 'Health report (model loaded)' },
+  { method: 'GET', path: '/health/live', description: 'Liveness: the process answers' },
+  { method: 'GET', path: '/health/ready', description: 'Readiness: the model is loaded (503 otherwise)' },
+  { method: 'GET', path: DOCS_PATH, description: 'Swagger UI' },
+  { method: 'GET', path: DOCS_JSON_PATH, description: 'OpenAPI document' },
+];
+
+@Injectable()
+export class RootService {
+  constructor(private readonly engine: EngineService) {}
+
+  describe(): RootResponseDto {
+    const info = this.engine.info();
+    return {
+      message: 'Welcome to the ONNX text classification server',
+      model: {
+        name: info.modelName,
+        path: info.modelPath,
+        labels: [...info.labels],
+        max_length: info.maxLength,
+        execution_provider: info.executionProvider,
+      },
+      endpoints: ENDPOINTS.map((endpoint) => ({ ...endpoint })),
+      docs: DOCS_PATH,
+    };
+  }
+}
