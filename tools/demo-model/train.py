@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""Train the demo sentiment classifier and export it to ONNX.
+
+A small DistilBERT-architecture encoder written from scratch (parameter names follow
+Hugging Face's DistilBertForSequenceClassification): token + learned position
+embeddings -> LayerNorm -> N post-LN transformer blocks (multi-head self-attention,
+GELU FFN) -> the final hidden state of [CLS] is the pooled sentence embedding ->
+pre_classifier (Linear+ReLU) -> classifier -> 2 logits (0 NEGATIVE, 1 POSITIVE).
+
+Input ids come from tools/demo-model/work/*.ids.jsonl, written by pretokenize.js with
+the `tokenizers` npm package from models/demo-sentiment/tokenizer.json.
+
+Outputs:
+  models/demo-sentiment/model.onnx             inputs input_ids, attention_mask (int64 [batch, seq])
+                                               outputs logits [batch, 2], sentence_embedding [batch, dim]
+  models/demo-sentiment/config.json            DistilBERT-shaped config
+  models/demo-sentiment/tokenizer_config.json
+  models/demo-sentiment/special_tokens_map.json
+  models/demo-sentiment/eval_results.json      measured accuracies and training settings
+  test/fixtures/demo-sentiment-pytorch.json    PyTorch reference logits for 100 held-out sentences
+  tools/demo-model/work/model.pt               PyTorch weights (git-ignored)
+
+Run with Debian's interpreter (it has python3-torch): /usr/bin/python3 train.py
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+WORK = os.path.join(HERE, 'work')
+MODEL_DIR = os.path.join(ROOT, 'models', 'demo-sentiment')
+FIXTURE = os.path.join(ROOT, 'test', 'fixtures', 'demo-sentiment-pytorch.json')
+ID2LABEL = {0: 'NEGATIVE', 1: 'POSITIVE'}
+PROBES = [
+    ('I absolutely loved this movie! The acting was superb.', 1),
+    ('What a waste of time. The plot made no sense at all.', 0),
+]
+
+
+# ------------------------------------------------------------------ model ----
+class Embeddings(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(cfg['vocab_size'], cfg['dim'], padding_idx=cfg['pad_token_id'])
+        self.position_embeddings = nn.Embedding(cfg['max_position_embeddings'], cfg['dim'])
+        self.LayerNorm = nn.LayerNorm(cfg['dim'], eps=1e-12)
+        self.dropout = nn.Dropout(cfg['dropout'])
+        self.register_buffer('position_ids', torch.arange(cfg['max_position_embeddings']).unsqueeze(0),
+                             persistent=False)
+
+    def forward(self, input_ids):
+        seq_len = input_ids.size(1)
+        pos = self.position_ids[:, :seq_len]
+        x = self.word_embeddings(input_ids) + self.position_embeddings(pos)
+        return self.dropout(self.LayerNorm(x))
+
+
+class MultiHeadSelfAttention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.n_heads = cfg['n_heads']
+        self.dim = cfg['dim']
+        self.head_dim = self.dim // self.n_heads
+        self.q_lin = nn.Linear(self.dim, self.dim)
+        self.k_lin = nn.Linear(self.dim, self.dim)
+        self.v_lin = nn.Linear(self.dim, self.dim)
+        self.out_lin = nn.Linear(self.dim, self.dim)
+        self.dropout = nn.Dropout(cfg['attention_dropout'])
+
+    def forward(self, x, key_is_pad):
+        # x: [B, T, D]; key_is_pad: [B, 1, 1, T] bool, True where the key position is padding
+        b, t, _ = x.shape
+
+        def split(h):
+            return h.view(b, t, self.n_heads, self.head_dim).transpose(1, 2)  # [B, H, T, hd]
+
+        q = split(self.q_lin(x)) / math.sqrt(self.head_dim)
+        k = split(self.k_lin(x))
+        v = split(self.v_lin(x))
+        scores = torch.matmul(q, k.transpose(2, 3))  # [B, H, T, T]
+        # Padded keys get the most negative float32, so exp() underflows to exactly 0 and a
+        # sentence's result does not depend on how much padding the batch adds.
+        scores = scores.masked_fill(key_is_pad, torch.finfo(scores.dtype).min)
+        weights = self.dropout(F.softmax(scores, dim=-1))
+        ctx = torch.matmul(weights, v).transpose(1, 2).reshape(b, t, self.dim)
+        return self.out_lin(ctx)
+
+
+class FFN(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.lin1 = nn.Linear(cfg['dim'], cfg['hidden_dim'])
+        self.lin2 = nn.Linear(cfg['hidden_dim'], cfg['dim'])
+        self.dropout = nn.Dropout(cfg['dropout'])
+
+    def forward(self, x):
+        return self.dropout(self.lin2(F.gelu(self.lin1(x))))
+
+
+class TransformerBlock(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.attention = MultiHeadSelfAttention(cfg)
+        self.sa_layer_norm = nn.LayerNorm(cfg['dim'], eps=1e-12)
+        self.ffn = FFN(cfg)
+        self.output_layer_norm = nn.LayerNorm(cfg['dim'], eps=1e-12)
+        self.dropout = nn.Dropout(cfg['dropout'])
+
+    def forward(self, x, key_is_pad):
+        x = self.sa_layer_norm(x + self.dropout(self.attention(x, key_is_pad)))
+        return self.output_layer_norm(x + self.ffn(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.layer = nn.ModuleList([TransformerBlock(cfg) for _ in range(cfg['n_layers'])])
+
+    def forward(self, x, key_is_pad):
+        for block in self.layer:
+            x = block(x, key_is_pad)
+        return x
+
+
+class DistilBertModel(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.embeddings = Embeddings(cfg)
+        self.transformer = Transformer(cfg)
+
+    def forward(self, input_ids, attention_mask):
+        key_is_pad = (attention_mask == 0).unsqueeze(1).unsqueeze(2)  # [B, 1, 1, T]
+        return self.transformer(self.embeddings(input_ids), key_is_pad)
+
+
+class DistilBertForSequenceClassification(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.distilbert = DistilBertModel(cfg)
+        self.pre_classifier = nn.Linear(cfg['dim'], cfg['dim'])
+        self.classifier = nn.Linear(cfg['dim'], cfg['num_labels'])
+        self.dropout = nn.Dropout(cfg['seq_classif_dropout'])
+        self.apply(lambda m: init_weights(m, cfg['initializer_range']))
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.distilbert(input_ids, attention_mask)
+        sentence_embedding = hidden[:, 0]  # final hidden state of [CLS]
+        x = self.dropout(F.relu(self.pre_classifier(sentence_embedding)))
+        return self.classifier(x), sentence_embedding
+
+
+def init_weights(m, std):
+    if isinstance(m, nn.Linear):
+        nn.init.normal_(m.weight, std=std)
+        nn.init.zeros_(m.bias)
+    elif isinstance(m, nn.Embedding):
+        nn.init.normal_(m.weight, std=std)
+        if m.padding_idx is not None:
+            with torch.no_grad():
+                m.weight[m.padding_idx].zero_()
+    elif isinstance(m, nn.LayerNorm):
+        nn.init.ones_(m.weight)
+        nn.init.zeros_(m.bias)
+
+
+# ------------------------------------------------------------------- data ----
+def load_ids(name):
+    path = os.path.join(WORK, name + '.ids.jsonl')
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def pad_batch(seqs, pad_id=0):
+    t = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), t), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(seqs), t), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = torch.tensor(s, dtype=torch.long)
+        mask[i, :len(s)] = 1
+    return ids, mask
+
+
+@torch.no_grad()
+def evaluate(model, rows, batch_size=256):
+    model.eval()
+    correct = 0
+    for i in range(0, len(rows), batch_size):
+        chunk = rows[i:i + batch_size]
+        ids, mask = pad_batch([r['ids'] for r in chunk])
+        logits, _ = model(ids, mask)
+        pred = logits.argmax(-1)
+        correct += int((pred == torch.tensor([r['label'] for r in chunk])).sum())
+    return correct / len(rows)
+
+
+def pick_fixture_rows(test_rows, test_meta, n=100):
+    """50 per label, evenly spread over token length so short and long reviews are both covered."""
+    chosen = []
+    for label in (1, 0):
+        idx = sorted((i for i, r in enumerate(test_rows) if r['label'] == label),
+                     key=lambda i: (len(test_rows[i]['ids']), i))
+        k = n // 2
+        chosen += [idx[round(j * (len(idx) - 1) / (k - 1))] for j in range(k)]
+    chosen.sort()
+    out = []
+    for i in chosen:
+        r = test_rows[i]
+        out.append({'text': r['text'], 'label': ID2LABEL[r['label']], 'label_id': r['label'],
+                    'kind': test_meta[i].get('kind'), 'domain': test_meta[i].get('domain'),
+                    'test_index': i, 'input_ids': r['ids']})
+    return out
+
+
+# ------------------------------------------------------------------- main ----
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--batch-size', type=int, default=64)
+    ap.add_argument('--lr', type=float, default=5e-4)
+    ap.add_argument('--warmup', type=int, default=300)
+    ap.add_argument('--weight-decay', type=float, default=0.01)
+    ap.add_argument('--layers', type=int, default=3)
+    ap.add_argument('--max-length', type=int, default=128, help='training sequence length (pretokenize.js truncates)')
+    ap.add_argument('--max-positions', type=int, default=512)
+    ap.add_argument('--opset', type=int, default=14)
+    args = ap.parse_args()
+
+    torch.set_num_threads(2)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.use_deterministic_algorithms(True)
+
+    with open(os.path.join(MODEL_DIR, 'tokenizer.json'), encoding='utf-8') as f:
+        tok = json.load(f)
+    vocab = tok['model']['vocab']
+    vocab_size = max(vocab.values()) + 1
+    assert vocab['[PAD]'] == 0 and len(vocab) == vocab_size
+
+    cfg = {
+        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': 128,
+        'n_layers': args.layers, 'n_heads': 4, 'hidden_dim': 512, 'dropout': 0.1, 'attention_dropout': 0.1,
+        'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0, 'num_labels': 2,
+    }
+    train_rows = load_ids('train')
+    test_rows = load_ids('test')
+    sst2_rows = load_ids('sst2-dev')
+    with open(os.path.join(WORK, 'test.jsonl'), encoding='utf-8') as f:
+        test_meta = [json.loads(line) for line in f if line.strip()]
+    assert len(test_meta) == len(test_rows) and all(m['text'] == r['text'] for m, r in zip(test_meta, test_rows))
+    for r in train_rows + test_rows:
+        assert len(r['ids']) <= args.max_length
+
+    model = DistilBertForSequenceClassification(cfg)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f'train: {len(train_rows)} train / {len(test_rows)} test, vocab {vocab_size}, {n_params} parameters', flush=True)
+
+    decay = [p for n, p in model.named_parameters() if p.dim() > 1 and 'embeddings' not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() > 1 and 'embeddings' not in n)]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': args.weight_decay},
+                             {'params': no_decay, 'weight_decay': 0.0}], lr=args.lr)
+    window = args.batch_size * 50
+    steps_per_epoch = sum(math.ceil(min(window, len(train_rows) - w) / args.batch_size)
+                          for w in range(0, len(train_rows), window))
+    total = steps_per_epoch * args.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
+
+    t0 = time.time()
+    step = 0
+    history = []
+    for epoch in range(args.epochs):
+        model.train()
+        # length bucketing: shuffle, sort windows of 50 batches by length, shuffle the batches
+        order = list(range(len(train_rows)))
+        random.shuffle(order)
+        window = args.batch_size * 50
+        batches = []
+        for w in range(0, len(order), window):
+            part = sorted(order[w:w + window], key=lambda i: len(train_rows[i]['ids']))
+            batches += [part[j:j + args.batch_size] for j in range(0, len(part), args.batch_size)]
+        random.shuffle(batches)
+        run_loss, run_n = 0.0, 0
+        for batch in batches:
+            chunk = [train_rows[i] for i in batch]
+            ids, mask = pad_batch([r['ids'] for r in chunk])
+            labels = torch.tensor([r['label'] for r in chunk])
+            logits, _ = model(ids, mask)
+            loss = F.cross_entropy(logits, labels)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            run_loss += loss.item() * len(chunk)
+            run_n += len(chunk)
+        acc = evaluate(model, test_rows)
+        history.append({'epoch': epoch + 1, 'train_loss': run_loss / run_n, 'heldout_accuracy': acc})
+        print(f'epoch {epoch + 1}/{args.epochs}: train loss {run_loss / run_n:.4f}, held-out acc {acc:.4f}, '
+              f'{time.time() - t0:.0f}s', flush=True)
+    train_seconds = time.time() - t0
+    model.eval()
+    torch.save(model.state_dict(), os.path.join(WORK, 'model.pt'))
+
+    heldout_acc = evaluate(model, test_rows)
+    train_acc = evaluate(model, train_rows)
+    sst2_acc = evaluate(model, sst2_rows) if sst2_rows else None
+    print(f'train acc {train_acc:.4f}, held-out acc {heldout_acc:.4f}, '
+          f'SST-2 dev acc {sst2_acc if sst2_acc is None else round(sst2_acc, 4)} ({len(sst2_rows or [])} sentences); '
+          f'training took {train_seconds:.0f}s', flush=True)
+
+    # ---------------------------------------------------- PyTorch fixture ----
+    fixture_rows = pick_fixture_rows(test_rows, test_meta)
+    probe_ids = load_ids('probes')
+    with torch.no_grad():
+        def run_alone(ids):
+            x = torch.tensor([ids], dtype=torch.long)
+            logits, emb = model(x, torch.ones_like(x))
+            return logits[0], emb[0]
+
+        max_batch_diff = 0.0
+        ids, mask = pad_batch([r['input_ids'] for r in fixture_rows])
+        b_logits, b_emb = model(ids, mask)
+        for i, r in enumerate(fixture_rows):
+            logits, emb = run_alone(r['input_ids'])
+            max_batch_diff = max(max_batch_diff, float((logits - b_logits[i]).abs().max()),
+                                 float((emb - b_emb[i]).abs().max()))
+            r['logits'] = [float(v) for v in logits]
+            r['predicted'] = ID2LABEL[int(logits.argmax())]
+            if i < 10:
+                r['sentence_embedding'] = [float(v) for v in emb]
+        print(f'PyTorch alone vs padded batch: max abs diff {max_batch_diff:.3g}', flush=True)
+        if max_batch_diff > 1e-5:
+            sys.exit(f'padding changes results (max abs diff {max_batch_diff})')
+        probes = []
+        for (text, gold), row in zip(PROBES, probe_ids):
+            assert row['text'] == text
+            logits, emb = run_alone(row['ids'])
+            pred = ID2LABEL[int(logits.argmax())]
+            print(f'probe {text!r}: {pred} logits {[round(float(v), 4) for v in logits]}', flush=True)
+            probes.append({'text': text, 'label': ID2LABEL[gold], 'label_id': gold, 'input_ids': row['ids'],
+                           'logits': [float(v) for v in logits], 'predicted': pred,
+                           'sentence_embedding': [float(v) for v in emb]})
+    fixture_acc = sum(r['predicted'] == r['label'] for r in fixture_rows) / len(fixture_rows)
+    os.makedirs(os.path.dirname(FIXTURE), exist_ok=True)
+    with open(FIXTURE, 'w', encoding='utf-8') as f:
+        json.dump({
+            'description': 'PyTorch reference outputs of models/demo-sentiment for held-out sentences of the synthetic '
+                           'corpus (tools/demo-model). logits/sentence_embedding were computed one sentence at a time '
+                           '(no padding) in float32; input_ids are exactly what PyTorch was fed (tokenizer.json via the '
+                           'tokenizers npm package, [CLS] ... [SEP], attention_mask all ones). sentence_embedding is '
+                           'given for the first 10 sentences and the probes.',
+            'model': 'models/demo-sentiment/model.onnx',
+            'generated_by': 'tools/demo-model/train.py',
+            'id2label': {str(k): v for k, v in ID2LABEL.items()},
+            'tolerance': {'logits': 1e-4, 'sentence_embedding': 1e-4},
+            'accuracy': fixture_acc,
+            'sentences': fixture_rows,
+            'probes': probes,
+        }, f, indent=1)
+        f.write('\n')
+    print(f'fixture: {len(fixture_rows)} sentences ({fixture_acc:.2%} correct) -> {os.path.relpath(FIXTURE, ROOT)}')
+
+    # ---------------------------------------------------------- ONNX export ----
+    onnx_path = os.path.join(MODEL_DIR, 'model.onnx')
+    dummy_ids, dummy_mask = pad_batch([[2, 10, 11, 12, 3], [2, 13, 3]])
+    torch.onnx.export(
+        model, (dummy_ids, dummy_mask), onnx_path,
+        input_names=['input_ids', 'attention_mask'],
+        output_names=['logits', 'sentence_embedding'],
+        dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
+                      'logits': {0: 'batch'}, 'sentence_embedding': {0: 'batch'}},
+        opset_version=args.opset, do_constant_folding=True)
+    import onnx
+    m = onnx.load(onnx_path)
+    onnx.checker.check_model(m)
+    print(f'onnx: opset {args.opset}, {os.path.getsize(onnx_path)} bytes -> {os.path.relpath(onnx_path, ROOT)}')
+
+    # ------------------------------------------------------ config files ----
+    config = {
+        '_name_or_path': 'demo-sentiment',
+        'activation': 'gelu',
+        'architectures': ['DistilBertForSequenceClassification'],
+        'attention_dropout': cfg['attention_dropout'],
+        'dim': cfg['dim'],
+        'dropout': cfg['dropout'],
+        'hidden_dim': cfg['hidden_dim'],
+        'id2label': {str(k): v for k, v in ID2LABEL.items()},
+        'initializer_range': cfg['initializer_range'],
+        'label2id': {v: k for k, v in ID2LABEL.items()},
+        'max_position_embeddings': cfg['max_position_embeddings'],
+        'model_type': 'distilbert',
+        'n_heads': cfg['n_heads'],
+        'n_layers': cfg['n_layers'],
+        'pad_token_id': cfg['pad_token_id'],
+        'problem_type': 'single_label_classification',
+        'qa_dropout': 0.1,
+        'seq_classif_dropout': cfg['seq_classif_dropout'],
+        'sinusoidal_pos_embds': False,
+        'tie_weights_': True,
+        'torch_dtype': 'float32',
+        'vocab_size': cfg['vocab_size'],
+        'onnx': {
+            'file': 'model.onnx', 'opset': args.opset,
+            'inputs': {'input_ids': ['batch', 'sequence'], 'attention_mask': ['batch', 'sequence']},
+            'outputs': {'logits': ['batch', cfg['num_labels']], 'sentence_embedding': ['batch', cfg['dim']]},
+            'sentence_embedding': 'final hidden state of the [CLS] token (input of pre_classifier)',
+            'trained_max_length': args.max_length,
+        },
+    }
+    with open(os.path.join(MODEL_DIR, 'config.json'), 'w', encoding='utf-8') as f:
+        json.dump(config, f, indent=2)
+        f.write('\n')
+    specials = {'unk_token': '[UNK]', 'sep_token': '[SEP]', 'pad_token': '[PAD]', 'cls_token': '[CLS]',
+                'mask_token': '[MASK]'}
+    tok_config = dict({'tokenizer_class': 'BertTokenizerFast', 'do_lower_case': True, 'strip_accents': None,
+                       'tokenize_chinese_chars': True, 'model_max_length': cfg['max_position_embeddings'],
+                       'padding_side': 'right', 'truncation_side': 'right',
+                       'clean_up_tokenization_spaces': True}, **specials)
+    with open(os.path.join(MODEL_DIR, 'tokenizer_config.json'), 'w', encoding='utf-8') as f:
+        json.dump(tok_config, f, indent=2)
+        f.write('\n')
+    with open(os.path.join(MODEL_DIR, 'special_tokens_map.json'), 'w', encoding='utf-8') as f:
+        json.dump(specials, f, indent=2)
+        f.write('\n')
+    results = {
+        'heldout_accuracy': heldout_acc, 'heldout_size': len(test_rows),
+        'train_accuracy': train_acc, 'train_size': len(train_rows),
+        'sst2_dev_accuracy': sst2_acc, 'sst2_dev_size': len(sst2_rows) if sst2_rows else 0,
+        'train_seconds': round(train_seconds, 1), 'parameters': n_params,
+        'history': history,
+        'settings': {k.replace('_', '-'): v for k, v in vars(args).items()},
+        'torch_version': torch.__version__, 'threads': torch.get_num_threads(),
+    }
+    with open(os.path.join(MODEL_DIR, 'eval_results.json'), 'w', encoding='utf-8') as f:
+        json.dump(results, f, indent=2)
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    main()
