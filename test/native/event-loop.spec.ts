@@ -1,0 +1,154 @@
+/**
+ * Inference runs off the JS thread: while the demo model classifies a large batch (or several concurrent ones), the
+ * event loop keeps turning. Measured with perf_hooks.monitorEventLoopDelay (10 ms resolution) and a 10 ms
+ * setInterval whose ticks and largest gap are recorded.
+ *
+ * Thresholds are about behaviour, not speed. The workload is sized so that ONE native call lasts at least
+ * MIN_CALL_MS; a loop blocked by that call would show a delay close to the call's whole duration and (almost) no
+ * interval ticks, whereas a free loop on a noisy 2-core machine (ONNX Runtime busy on both cores) shows delays of a
+ * few to a few tens of milliseconds. So: p99 delay < 50 ms, max delay and max tick gap < half a call's duration
+ * (>= 250 ms), and at least a quarter of the ticks a free 10 ms interval would make.
+ */
+import { monitorEventLoopDelay, performance } from 'perf_hooks';
+import { Engine } from '../../lib';
+import { demoModelDir } from './demo-fixture';
+import { sst2Sentences } from './realdata';
+
+const MIN_CALL_MS = 500;
+const MAX_TEXTS = 16384;
+
+interface Measurement<T> {
+  result: T;
+  elapsedMs: number;
+  syncMs: number;
+  ticks: number;
+  maxGapMs: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+async function measure<T>(start: () => Promise<T>): Promise<Measurement<T>> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  let ticks = 0;
+  let last = performance.now();
+  let maxGapMs = 0;
+  const iv = setInterval(() => {
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+    ticks++;
+  }, 10);
+  h.enable();
+  // Let the histogram take its first samples before the work starts: it records a delay only between two of its own
+  // timer callbacks, so a block that began before its first callback would go unrecorded.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  ticks = 0;
+  last = performance.now();
+  maxGapMs = 0;
+  // (no h.reset() here: after a reset the histogram does not record the next delay, so it would miss a block)
+  const t0 = performance.now();
+  const pending = start(); // the synchronous part of the call(s)
+  const syncMs = performance.now() - t0;
+  const result = await pending;
+  const elapsedMs = performance.now() - t0;
+  h.disable();
+  clearInterval(iv);
+  maxGapMs = Math.max(maxGapMs, performance.now() - last);
+  return { result, elapsedMs, syncMs, ticks, maxGapMs, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, meanMs: h.mean / 1e6 };
+}
+
+function summary(m: Measurement<unknown>): string {
+  return (
+    `inference ${m.elapsedMs.toFixed(0)} ms (synchronous part ${m.syncMs.toFixed(1)} ms); event-loop delay p99 ` +
+    `${m.p99Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(1)} ms, mean ${m.meanMs.toFixed(1)} ms; ${m.ticks} interval ` +
+    `ticks, largest gap ${m.maxGapMs.toFixed(1)} ms`
+  );
+}
+
+/** Asserts the loop stayed responsive during work whose single native call lasted `callMs`. */
+function expectResponsive(m: Measurement<unknown>, callMs: number): void {
+  const s = summary(m);
+  const limit = Math.max(callMs / 2, 250);
+  const problems: string[] = [];
+  if (!(m.p99Ms < 50)) problems.push(`p99 delay ${m.p99Ms.toFixed(1)} ms >= 50 ms`);
+  if (!(m.maxMs < limit)) problems.push(`max delay ${m.maxMs.toFixed(1)} ms >= ${limit.toFixed(0)} ms`);
+  if (!(m.maxGapMs < limit)) problems.push(`interval gap ${m.maxGapMs.toFixed(1)} ms >= ${limit.toFixed(0)} ms`);
+  const minTicks = Math.floor(m.elapsedMs / 10 / 4);
+  if (!(m.ticks >= minTicks)) problems.push(`only ${m.ticks} ticks, expected >= ${minTicks}`);
+  if (!(m.syncMs < Math.max(50, callMs / 10))) problems.push(`the call itself blocked for ${m.syncMs.toFixed(1)} ms`);
+  if (problems.length) throw new Error(`event loop was not responsive: ${problems.join('; ')}\n  ${s}`);
+  // Log for the report: what was measured.
+  // eslint-disable-next-line no-console
+  console.log(`event-loop: ${s}`);
+}
+
+describe('the event loop stays responsive while the demo model runs', () => {
+  let engine: Engine;
+  let texts: string[];
+  let callMs = 0;
+
+  beforeAll(async () => {
+    engine = await Engine.load(demoModelDir());
+    const sst = sst2Sentences();
+    // "longish" texts: four consecutive SST-2 sentences each (~80-120 tokens)
+    const base: string[] = [];
+    for (let i = 0; i + 4 <= sst.length; i += 3) base.push(sst.slice(i, i + 4).join(' '));
+    texts = [];
+    for (let i = 0; texts.length < 256; i++) texts.push(base[i % base.length]);
+    await engine.classify(texts.slice(0, 8)); // warm-up
+    // Size the batch so one call lasts long enough that a blocked loop could not hide.
+    for (;;) {
+      const t0 = performance.now();
+      await engine.classify(texts);
+      callMs = performance.now() - t0;
+      if (callMs >= MIN_CALL_MS || texts.length >= MAX_TEXTS) break;
+      const factor = Math.min(8, Math.ceil((MIN_CALL_MS * 1.5) / Math.max(callMs, 1)));
+      const grown: string[] = [];
+      for (let k = 0; k < factor; k++) grown.push(...texts);
+      texts = grown.slice(0, MAX_TEXTS);
+    }
+  });
+
+  afterAll(async () => {
+    if (engine) await engine.close();
+  });
+
+  test('the workload is large enough to tell a blocked loop from a free one', () => {
+    expect(texts.length).toBeGreaterThanOrEqual(256);
+    if (callMs < MIN_CALL_MS / 2) {
+      throw new Error(`one classify call of ${texts.length} texts took only ${callMs.toFixed(0)} ms; cannot assess blocking`);
+    }
+  });
+
+  test(`one large classify batch`, async () => {
+    const m = await measure(() => engine.classify(texts));
+    expect(m.result).toHaveLength(texts.length);
+    expectResponsive(m, m.elapsedMs);
+  });
+
+  test('one large run batch', async () => {
+    const m = await measure(() => engine.run(texts));
+    expect(m.result.logits.dims[0]).toBe(texts.length);
+    expectResponsive(m, m.elapsedMs);
+  });
+
+  test('several concurrent classify calls', async () => {
+    const n = 4;
+    const chunk = Math.ceil(texts.length / n);
+    const parts = Array.from({ length: n }, (_, i) => texts.slice(i * chunk, (i + 1) * chunk));
+    const m = await measure(() => Promise.all(parts.map((p) => engine.classify(p))));
+    m.result.forEach((r, i) => expect(r).toHaveLength(parts[i].length));
+    // If the calls blocked, each would block for about a quarter of the total (they would serialise on the JS thread).
+    expectResponsive(m, m.elapsedMs / n);
+  });
+
+  test('many small concurrent classify calls (one text each)', async () => {
+    const small = texts.slice(0, 256);
+    const m = await measure(() => Promise.all(small.map((t) => engine.classify([t]))));
+    expect(m.result).toHaveLength(small.length);
+    // Starting 256 calls must itself be quick (each call only hands its text over), and the loop must keep turning
+    // while they run: were each call to run its inference on the JS thread, starting them would take the whole time.
+    expectResponsive(m, m.elapsedMs);
+  });
+});
