@@ -23,7 +23,7 @@ class LoadWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      model_ = engine::LoadedModel::Load(*ort_env_, model_dir_, options_);
+      model_ = engine::LoadedModel::Load(ort_env_, model_dir_, options_);
     } catch (const engine::EngineError& error) {
       error_ = error;
       SetError(error.what());

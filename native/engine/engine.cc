@@ -1,11 +1,60 @@
 #include "engine/engine.h"
 
+#include <cstdlib>
+#include <unordered_set>
+
 namespace engine {
 
-Engine::Engine(std::unique_ptr<LoadedModel> model, Completion on_complete)
-    : model_(std::move(model)), on_complete_(std::move(on_complete)), worker_([this] { Worker(); }) {}
+namespace {
 
-Engine::~Engine() { Join(); }
+std::mutex& ExitMutex() {
+  static auto* mutex = new std::mutex();  // leaked on purpose: used during exit, after static destructors begin
+  return *mutex;
+}
+
+std::unordered_set<Engine*>& LiveEngines() {
+  static auto* engines = new std::unordered_set<Engine*>();
+  return *engines;
+}
+
+void AbortAllEngines() {
+  std::lock_guard<std::mutex> lock(ExitMutex());
+  for (Engine* engine : LiveEngines()) engine->Abort();
+  LiveEngines().clear();
+}
+
+}  // namespace
+
+void RegisterForProcessExit(Engine* engine) {
+  static const bool registered = [] { return std::atexit(AbortAllEngines) == 0; }();
+  (void)registered;
+  std::lock_guard<std::mutex> lock(ExitMutex());
+  LiveEngines().insert(engine);
+}
+
+void UnregisterForProcessExit(Engine* engine) {
+  std::lock_guard<std::mutex> lock(ExitMutex());
+  LiveEngines().erase(engine);
+}
+
+Engine::Engine(std::unique_ptr<LoadedModel> model, Completion on_complete)
+    : model_(std::move(model)), on_complete_(std::move(on_complete)), worker_([this] { Worker(); }) {
+  RegisterForProcessExit(this);
+}
+
+Engine::~Engine() {
+  UnregisterForProcessExit(this);
+  Join();
+}
+
+void Engine::Abort() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  model_->Terminate();
+  Join();
+}
 
 void Engine::Submit(std::unique_ptr<Request> request) {
   {

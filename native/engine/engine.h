@@ -34,6 +34,8 @@ class Engine {
   // Waits for the worker thread to exit (after it completed a Close request), or stops it when no Close was
   // submitted: queued requests then complete with ENGINE_CLOSED.
   void Join();
+  // Process exit: abandons the batch in progress and every queued request, then joins. Safe from any thread.
+  void Abort();
 
  private:
   void Worker();
@@ -47,5 +49,11 @@ class Engine {
   bool stopping_ = false;
   std::thread worker_;
 };
+
+// Process exit runs static destructors (ONNX Runtime's among them) while engine threads may still be inside a
+// batch; worker-thread environments are cleaned up by the bindings, but the main thread's exit() skips that.
+// Every live engine is registered here, and an atexit handler aborts and joins them all first.
+void RegisterForProcessExit(Engine* engine);
+void UnregisterForProcessExit(Engine* engine);
 
 }  // namespace engine

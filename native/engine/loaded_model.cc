@@ -7,8 +7,10 @@
 
 namespace engine {
 
-std::unique_ptr<LoadedModel> LoadedModel::Load(Ort::Env& env, const std::string& model_dir, const LoadOptions& options) {
+std::unique_ptr<LoadedModel> LoadedModel::Load(std::shared_ptr<Ort::Env> env, const std::string& model_dir,
+                                               const LoadOptions& options) {
   std::unique_ptr<LoadedModel> model(new LoadedModel());
+  model->env_ = std::move(env);
   model->path_ = AbsolutePath(model_dir);
   model->max_batch_rows_ = std::max<size_t>(1, options.max_batch_rows);
   if (!IsDirectory(model->path_)) {
@@ -18,12 +20,12 @@ std::unique_ptr<LoadedModel> LoadedModel::Load(Ort::Env& env, const std::string&
     if (!IsRegularFile(JoinPath(model->path_, required))) {
       throw EngineError(ErrorCode::FileMissing,
                         std::string("Model directory ") + model->path_ + " has no " + required +
-                            " (a model directory holds model.onnx, tokenizer.json and config.json, as optimum-cli export onnx writes them)");
+                            " (model.onnx and tokenizer.json are required; optimum-cli export onnx writes both)");
     }
   }
   model->config_ = ModelConfig::Load(model->path_);
   model->tokenizer_ = Tokenizer::FromFile(JoinPath(model->path_, "tokenizer.json"));
-  model->session_ = std::make_unique<OnnxSession>(env, JoinPath(model->path_, "model.onnx"), options.session);
+  model->session_ = std::make_unique<OnnxSession>(*model->env_, JoinPath(model->path_, "model.onnx"), options.session);
 
   // Inputs are truncated to what the model accepts (and to tokenizer.json's own limit, if it sets one), and
   // padded per batch by the engine, never to a fixed length: tokenizer.json's padding is ignored here.

@@ -29,10 +29,15 @@ class LoadedModel {
  public:
   // Loads `model_dir` (model.onnx, tokenizer.json, config.json) and runs one warmup batch.
   // Throws MODEL_NOT_FOUND, FILE_MISSING, MODEL_INVALID, TOKENIZER_*, CONFIG_INVALID.
-  static std::unique_ptr<LoadedModel> Load(Ort::Env& env, const std::string& model_dir, const LoadOptions& options);
+  // The model keeps `env` alive: ONNX Runtime requires the environment to outlive its sessions.
+  static std::unique_ptr<LoadedModel> Load(std::shared_ptr<Ort::Env> env, const std::string& model_dir,
+                                           const LoadOptions& options);
 
   ClassifyResult Classify(const std::vector<std::string>& texts);
   std::vector<OutputTensor> RunAll(const std::vector<std::string>& texts);
+
+  // Makes the batch in progress fail fast (see OnnxSession::Terminate). Safe to call from any thread.
+  void Terminate() { session_->Terminate(); }
 
   const std::string& path() const { return path_; }
   const ModelConfig& config() const { return config_; }
@@ -49,6 +54,7 @@ class LoadedModel {
   // Runs the logits output over `rows` and writes softmax probabilities into `result` at those rows.
   void ClassifyRows(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows, ClassifyResult& result);
 
+  std::shared_ptr<Ort::Env> env_;  // declared first, so destroyed after the session
   std::string path_;
   ModelConfig config_;
   std::shared_ptr<const Tokenizer> tokenizer_;

@@ -127,6 +127,8 @@ OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const Ses
   if (!has_ids) throw EngineError(ErrorCode::ModelInvalid, model_path + " has no input named \"input_ids\"");
 }
 
+void OnnxSession::Terminate() { run_options_.SetTerminate(); }
+
 bool OnnxSession::HasInput(const std::string& name) const {
   for (const auto& input : inputs_) if (input.name == name) return true;
   return false;
@@ -158,7 +160,7 @@ std::vector<OutputTensor> OnnxSession::Run(const BatchTensors& batch, const std:
   }
   std::vector<Ort::Value> values;
   try {
-    values = session_.Run(Ort::RunOptions{nullptr}, input_names.data(), input_values.data(), input_values.size(),
+    values = session_.Run(run_options_, input_names.data(), input_values.data(), input_values.size(),
                           output_names.data(), output_names.size());
   } catch (const Ort::Exception& error) {
     throw EngineError(ErrorCode::InferenceFailed, std::string("ONNX Runtime failed to run the batch: ") + error.what());

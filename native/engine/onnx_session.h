@@ -52,10 +52,13 @@ class OnnxSession {
   // Runs the batch; returns the requested outputs (all when `names` is empty) as float32.
   // Throws INFERENCE_FAILED with ONNX Runtime's message.
   std::vector<OutputTensor> Run(const BatchTensors& batch, const std::vector<std::string>& names);
+  // Makes the run in progress (and every later one) fail fast. Safe to call from any thread.
+  void Terminate();
 
  private:
   Ort::Session session_{nullptr};
   Ort::MemoryInfo memory_info_{nullptr};
+  Ort::RunOptions run_options_;
   std::vector<TensorSpec> inputs_;
   std::vector<TensorSpec> outputs_;
 };
