@@ -1,6 +1,7 @@
 'use strict';
 /**
- * Build-time headers (and utf8proc's static library) for the native addon, from Debian's packages.
+ * Build-time inputs of the native addon, from Debian's packages: headers, utf8proc's static library,
+ * Oniguruma's shared library and the Unicode Character Database files that tables are generated from.
  *
  * Nothing third-party is committed: on first build, each package below is fetched with `apt-get download`
  * against a temporary sources list for one suite (default trixie, the first with libonnxruntime-dev), using the
@@ -9,7 +10,7 @@
  *
  * Overrides:
  *   ONNXRUNTIME_ROOT        an official ONNX Runtime release tree (include/, lib/): its headers and library win.
- *   NATIVE_DEPS_SUITE       the Debian suite to fetch from (default: trixie).
+ *   NATIVE_DEPS_SUITE       the Debian suite to fetch from (default: trixie; a package may pin its own).
  *   NATIVE_DEPS_MIRROR      the Debian mirror URL (default: the first one in /etc/apt/sources.list*).
  * When a package cannot be fetched but the same files are installed system-wide (apt-get install ...), those
  * are used instead.
@@ -41,6 +42,31 @@ const PACKAGES = [
       ['usr/lib/{multiarch}/libutf8proc.a', 'lib/libutf8proc.a'],
     ],
     system: ['/usr/include/utf8proc.h', '/usr/lib/{multiarch}/libutf8proc.a'],
+  },
+  // Oniguruma, the regex engine Hugging Face tokenizers itself uses (its onig crate bundles 6.9.8, which is
+  // bookworm's version), so ByteLevel and Split patterns match exactly. Debian ships it shared only: the
+  // library is copied beside the addon like ONNX Runtime.
+  {
+    name: 'libonig-dev',
+    suite: 'bookworm',
+    files: [['usr/include/oniguruma.h', 'include/oniguruma.h']],
+    system: ['/usr/include/oniguruma.h'],
+  },
+  {
+    name: 'libonig5',
+    suite: 'bookworm',
+    files: [['usr/lib/{multiarch}/libonig.so.5', 'lib/libonig.so.5']],
+    system: ['/usr/lib/{multiarch}/libonig.so.5'],
+  },
+  // The Unicode Character Database, for tables generated at build time (e.g. which code points were
+  // assigned by a given Unicode version, to mirror the reference's older category tables).
+  {
+    name: 'unicode-data',
+    files: [
+      ['usr/share/unicode/DerivedAge.txt', 'unicode/DerivedAge.txt'],
+      ['usr/share/unicode/UnicodeData.txt', 'unicode/UnicodeData.txt'],
+    ],
+    system: ['/usr/share/unicode/DerivedAge.txt', '/usr/share/unicode/UnicodeData.txt'],
   },
 ];
 
@@ -88,9 +114,11 @@ function findMirror() {
   return mirror;
 }
 
-/** Downloads the .deb files of `names` into a temporary directory with a private apt state. */
-function aptDownload(names) {
-  const suite = process.env.NATIVE_DEPS_SUITE || 'trixie';
+const DEFAULT_SUITE = process.env.NATIVE_DEPS_SUITE || 'trixie';
+
+/** Downloads the .deb files of `packages` into a temporary directory with a private apt state. */
+function aptDownload(packages) {
+  const suites = [...new Set(packages.map((p) => p.suite || DEFAULT_SUITE))];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'native-deps-'));
   const lists = path.join(work, 'lists');
   const cache = path.join(work, 'cache');
@@ -99,7 +127,8 @@ function aptDownload(names) {
   const keyring = '/usr/share/keyrings/debian-archive-keyring.gpg';
   const signedBy = fs.existsSync(keyring) ? `[signed-by=${keyring}] ` : '';
   const sources = path.join(work, 'sources.list');
-  fs.writeFileSync(sources, `deb ${signedBy}${findMirror()} ${suite} main\n`);
+  const mirror = findMirror();
+  fs.writeFileSync(sources, suites.map((suite) => `deb ${signedBy}${mirror} ${suite} main\n`).join(''));
   const aptOptions = [
     '-q',
     '-o', `Dir::Etc::SourceList=${sources}`,
@@ -109,7 +138,8 @@ function aptDownload(names) {
     '-o', 'Debug::NoLocking=1',
     '-o', 'APT::Sandbox::User=root',
   ];
-  log(`fetching ${names.join(', ')} from Debian ${suite}`);
+  const names = packages.map((p) => `${p.name}/${p.suite || DEFAULT_SUITE}`);
+  log(`fetching ${names.join(', ')} from Debian`);
   execFileSync('apt-get', [...aptOptions, 'update'], { stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync('apt-get', [...aptOptions, 'download', ...names], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
   return work;
@@ -125,14 +155,15 @@ function installFromDeb(pkg, debDir) {
   if (!deb) throw new Error(`apt-get download did not produce ${pkg.name}`);
   const unpacked = path.join(debDir, `${pkg.name}-root`);
   execFileSync('dpkg', ['-x', path.join(debDir, deb), unpacked]);
-  for (const [src, dest] of pkg.files) copyInto(path.join(unpacked, expand(src)), path.join(DEPS, dest));
+  // dereference: a library's SONAME link must arrive as the file itself
+  for (const [src, dest] of pkg.files) copyInto(fs.realpathSync(path.join(unpacked, expand(src))), path.join(DEPS, dest));
   log(`${pkg.name}: ${deb}`);
 }
 
 function installFromSystem(pkg) {
   const found = pkg.system.map(expand);
   if (!found.every((f) => fs.existsSync(f))) return false;
-  for (const [src, dest] of pkg.files) copyInto(path.join('/', expand(src)), path.join(DEPS, dest));
+  for (const [src, dest] of pkg.files) copyInto(fs.realpathSync(path.join('/', expand(src))), path.join(DEPS, dest));
   log(`${pkg.name}: using the system's installed files`);
   return true;
 }
@@ -143,7 +174,7 @@ function ensureNativeDeps() {
   if (missing.length > 0) {
     let debDir = null;
     try {
-      debDir = aptDownload(missing.map((p) => p.name));
+      debDir = aptDownload(missing);
     } catch (error) {
       log(`could not download from Debian (${error.message.split('\n')[0]}); trying system-wide installs`);
     }
