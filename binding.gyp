@@ -22,7 +22,7 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++1y", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "libraries": ["<(ort_library)", "<(deps_dir)/lib/libutf8proc.a", "<(deps_dir)/lib/libonig.so.5", "-Wl,--enable-new-dtags", "-Wl,-rpath,'$$ORIGIN'"],
-      "copies": [{ "destination": "<(PRODUCT_DIR)", "files": ["<(ort_library)", "<(deps_dir)/lib/libonig.so.5"] }]
+      "copies": [{ "destination": "<(PRODUCT_DIR)", "files": ["<(ort_library)", "<(deps_dir)/lib/libonig.so.5", "<!@(node scripts/native-paths.js ort-providers)"] }]
     }
   ]
 }

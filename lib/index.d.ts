@@ -26,6 +26,14 @@ export type ErrorCode =
   | 'INFERENCE_FAILED'
   /** The engine was closed; no further calls are accepted. */
   | 'ENGINE_CLOSED'
+  /** The engine's queue is full (queueCapacity texts waiting); retry later. The service answers 429. */
+  | 'OVERLOADED'
+  /** The call's timeoutMs passed before it ran; it cost no compute. */
+  | 'TIMEOUT'
+  /** The call's AbortSignal fired before it ran; it cost no compute. */
+  | 'CANCELLED'
+  /** The requested execution provider (e.g. CUDA) cannot be used; the message carries ONNX Runtime's reason. */
+  | 'DEVICE_UNAVAILABLE'
   /** A broken invariant inside the engine. This is a bug. */
   | 'INTERNAL';
 
@@ -43,6 +51,56 @@ export interface EngineOptions {
   interOpThreads?: number;
   /** Caps the token length of every input (special tokens included). Default: the model's own maximum. */
   maxLength?: number;
+  /** Most rows (texts) in one batch. Default 32. */
+  maxBatchSize?: number;
+  /** Most tokens in one batch, counted as longest row x rows (the padded size). Default 16384. */
+  maxBatchTokens?: number;
+  /** How long the oldest queued text may wait for its batch to fill, in milliseconds. Default 2. */
+  maxWaitMs?: number;
+  /** Most texts waiting for a batch; beyond it calls reject at once with OVERLOADED. Default 4096. */
+  queueCapacity?: number;
+  /** Batches computed at the same time (each uses intraOpThreads). Default 1. */
+  runners?: number;
+  /** Classification results kept in an LRU cache keyed by text; 0 turns it off. Default 1024. */
+  cacheSize?: number;
+}
+
+export interface CallOptions {
+  /** Reject with TIMEOUT if the call has not started computing within this many milliseconds. */
+  timeoutMs?: number;
+  /** Reject with CANCELLED when this signal aborts before the call started computing. */
+  signal?: AbortSignal;
+}
+
+/** A histogram in Prometheus' shape: per-bucket counts (not cumulative; the last bucket is +Inf), count, sum. */
+export interface Histogram {
+  bounds: number[];
+  counts: number[];
+  count: number;
+  sum: number;
+}
+
+export interface EngineStats {
+  /** Accepted classify/run calls. */
+  requests: number;
+  /** Texts computed (cache hits excluded). */
+  rows: number;
+  batches: number;
+  /** Texts waiting for a batch right now. */
+  queueDepth: number;
+  inFlightBatches: number;
+  cache: { hits: number; misses: number; size: number };
+  /** Calls rejected, by error code (OVERLOADED, TIMEOUT, CANCELLED). */
+  rejections: Partial<Record<ErrorCode, number>>;
+  batchSize: Histogram;
+  /** Padded cells / all cells of each batch. */
+  paddingRatio: Histogram;
+  /** Per call: submission to the start of its (last) batch, in ms. */
+  queueMs: Histogram;
+  /** Per call: tokenization time, in ms. */
+  tokenizeMs: Histogram;
+  /** Per batch: ONNX Runtime time, in ms. */
+  inferenceMs: Histogram;
 }
 
 export interface Classification {
@@ -80,18 +138,25 @@ export interface EngineInfo {
   executionProvider: string;
   /** Maximum tokens per input, special tokens included. */
   maxLength: number;
+  /** The batcher's settings in force. */
+  batching: { maxBatchSize: number; maxBatchTokens: number; maxWaitMs: number; queueCapacity: number; runners: number };
 }
 
 export declare class Engine {
   private constructor();
   /** [async] Loads a model directory as `optimum-cli export onnx --task text-classification` writes it. */
   static load(modelDir: string, options?: EngineOptions): Promise<Engine>;
-  /** [async] Classifies each text; results are in input order. */
-  classify(texts: string[]): Promise<Classification[]>;
-  /** [async] Every model output by name, for models whose output is not `logits`. */
-  run(texts: string[]): Promise<Record<string, OutputTensor>>;
+  /**
+   * [async] Classifies each text; results are in input order. Texts from concurrent calls are batched together
+   * by the engine's dynamic batcher; each caller gets only its own results.
+   */
+  classify(texts: string[], options?: CallOptions): Promise<Classification[]>;
+  /** [async] Every model output by name, for models whose output is not `logits`. Computed as its own batch. */
+  run(texts: string[], options?: CallOptions): Promise<Record<string, OutputTensor>>;
   /** [sync] Static facts about the loaded model. */
   info(): EngineInfo;
+  /** [sync] Counters and distributions of the batcher, the cache and the runners. */
+  stats(): EngineStats;
   /** [async] Finishes in-flight work, then frees the session. Later calls reject with ENGINE_CLOSED. */
   close(): Promise<void>;
 }

@@ -32,6 +32,15 @@ function onnxRuntimeLibrary() {
   return path.join(dir, name);
 }
 
+/** Execution-provider libraries beside libonnxruntime (CUDA, TensorRT), when onnxruntime-node installed them. */
+function onnxRuntimeProviderLibraries() {
+  const dir = onnxRuntimeLibDir();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith('libonnxruntime_providers_'))
+    .map((f) => path.join(dir, f));
+}
+
 /** native/sources.txt, without comments, relative to the project root. */
 function nativeSources() {
   return fs
@@ -41,7 +50,15 @@ function nativeSources() {
     .filter((line) => line && !line.startsWith('#'));
 }
 
-module.exports = { ROOT, DEPS_DIR, onnxRuntimeLibDir, onnxRuntimeIncludeDir, onnxRuntimeLibrary, nativeSources };
+module.exports = {
+  ROOT,
+  DEPS_DIR,
+  onnxRuntimeLibDir,
+  onnxRuntimeIncludeDir,
+  onnxRuntimeLibrary,
+  onnxRuntimeProviderLibraries,
+  nativeSources,
+};
 
 if (require.main === module) {
   const what = process.argv[2];
@@ -50,6 +67,7 @@ if (require.main === module) {
     'deps-dir': () => DEPS_DIR,
     'ort-include': onnxRuntimeIncludeDir,
     'ort-library': onnxRuntimeLibrary,
+    'ort-providers': () => onnxRuntimeProviderLibraries().join(' '),
   };
   if (!answers[what]) {
     process.stderr.write(`usage: native-paths.js ${Object.keys(answers).join('|')}\n`);

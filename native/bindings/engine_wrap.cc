@@ -12,12 +12,15 @@ namespace {
 // Loads a model directory on a libuv worker thread (a one-shot job: AsyncWorker + Deferred).
 class LoadWorker : public Napi::AsyncWorker {
  public:
-  LoadWorker(Napi::Env env, std::shared_ptr<Ort::Env> ort_env, std::string model_dir, engine::LoadOptions options)
+  LoadWorker(Napi::Env env, std::shared_ptr<Ort::Env> ort_env, std::string model_dir, engine::LoadOptions options,
+             engine::BatchingOptions batching, size_t cache_size)
       : Napi::AsyncWorker(env, "EngineLoad"),
         deferred_(Napi::Promise::Deferred::New(env)),
         ort_env_(std::move(ort_env)),
         model_dir_(std::move(model_dir)),
-        options_(options) {}
+        options_(options),
+        batching_(batching),
+        cache_size_(cache_size) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
@@ -36,7 +39,8 @@ class LoadWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     auto* data = env.GetInstanceData<AddonData>();
-    auto external = Napi::External<engine::LoadedModel>::New(env, model_.release());
+    auto* bundle = new LoadedBundle{std::move(model_), batching_, cache_size_};
+    auto external = Napi::External<LoadedBundle>::New(env, bundle);
     try {
       deferred_.Resolve(data->engine_constructor.New({external}));
     } catch (const Napi::Error& error) {
@@ -51,6 +55,8 @@ class LoadWorker : public Napi::AsyncWorker {
   std::shared_ptr<Ort::Env> ort_env_;
   std::string model_dir_;
   engine::LoadOptions options_;
+  engine::BatchingOptions batching_;
+  size_t cache_size_;
   std::unique_ptr<engine::LoadedModel> model_;
   std::optional<engine::EngineError> error_;
 };
@@ -82,6 +88,7 @@ Napi::Function EngineWrap::DefineClass(Napi::Env env) {
                                                  InstanceMethod<&EngineWrap::Classify>("classify"),
                                                  InstanceMethod<&EngineWrap::Run>("run"),
                                                  InstanceMethod<&EngineWrap::Info>("info"),
+                                                 InstanceMethod<&EngineWrap::Stats>("stats"),
                                                  InstanceMethod<&EngineWrap::Close>("close"),
                                              });
 }
@@ -99,6 +106,36 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
       static_cast<int>(ReadOptionalInteger(options, "interOpThreads", 1, 0, max_threads, "options"));
   load_options.max_length =
       static_cast<size_t>(ReadOptionalInteger(options, "maxLength", 0, 0, 1 << 20, "options"));
+  Napi::Value device = options.Get("device");
+  if (!device.IsUndefined()) {
+    std::string name = device.IsString() ? device.As<Napi::String>().Utf8Value() : "";
+    if (name == "cpu") load_options.session.device = engine::Device::Cpu;
+    else if (name == "cuda") load_options.session.device = engine::Device::Cuda;
+    else if (name == "auto") load_options.session.device = engine::Device::Auto;
+    else ThrowTypeError(env, "'cpu', 'cuda' or 'auto'", "options.device", device);
+  }
+  load_options.session.device_id = static_cast<int>(ReadOptionalInteger(options, "deviceId", 0, 0, 1024, "options"));
+  Napi::Value level = options.Get("graphOptimizationLevel");
+  if (!level.IsUndefined()) {
+    std::string name = level.IsString() ? level.As<Napi::String>().Utf8Value() : "";
+    if (name == "disabled") load_options.session.optimization = GraphOptimizationLevel::ORT_DISABLE_ALL;
+    else if (name == "basic") load_options.session.optimization = GraphOptimizationLevel::ORT_ENABLE_BASIC;
+    else if (name == "extended") load_options.session.optimization = GraphOptimizationLevel::ORT_ENABLE_EXTENDED;
+    else if (name == "all") load_options.session.optimization = GraphOptimizationLevel::ORT_ENABLE_ALL;
+    else ThrowTypeError(env, "'disabled', 'basic', 'extended' or 'all'", "options.graphOptimizationLevel", level);
+  }
+  Napi::Value optimized = options.Get("optimizedModelPath");
+  if (!optimized.IsUndefined()) load_options.session.optimized_model_path = ReadString(optimized, "options.optimizedModelPath");
+  engine::BatchingOptions batching;
+  batching.max_batch_size =
+      static_cast<size_t>(ReadOptionalInteger(options, "maxBatchSize", 32, 1, 4096, "options"));
+  batching.max_batch_tokens =
+      static_cast<size_t>(ReadOptionalInteger(options, "maxBatchTokens", 16384, 1, 1 << 24, "options"));
+  batching.max_wait_ms = ReadOptionalNumber(options, "maxWaitMs", 2.0, 0, 60000, "options");
+  batching.queue_capacity =
+      static_cast<size_t>(ReadOptionalInteger(options, "queueCapacity", 4096, 1, 1 << 24, "options"));
+  batching.runners = static_cast<size_t>(ReadOptionalInteger(options, "runners", 1, 1, 64, "options"));
+  auto cache_size = static_cast<size_t>(ReadOptionalInteger(options, "cacheSize", 1024, 0, 1 << 24, "options"));
 
   std::shared_ptr<Ort::Env> ort_env;
   try {
@@ -107,7 +144,7 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
     throw MakeError(env, engine::EngineError(engine::ErrorCode::Internal,
                                              std::string("ONNX Runtime could not start: ") + error.what()));
   }
-  auto* worker = new LoadWorker(env, std::move(ort_env), std::move(model_dir), load_options);
+  auto* worker = new LoadWorker(env, std::move(ort_env), std::move(model_dir), load_options, batching, cache_size);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -118,15 +155,19 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   if (info.Length() != 1 || !info[0].IsExternal()) {
     throw Napi::TypeError::New(env, "Engine cannot be constructed directly; use Engine.load(modelDir)");
   }
-  std::unique_ptr<engine::LoadedModel> model(info[0].As<Napi::External<engine::LoadedModel>>().Data());
+  std::unique_ptr<LoadedBundle> bundle(info[0].As<Napi::External<LoadedBundle>>().Data());
+  const auto& config = bundle->model->config();
+  for (size_t i = 0; i < bundle->model->num_labels(); ++i) labels_.push_back(LabelName(config, i));
   tsfn_ = Tsfn::New(env, "EngineCompletion", 0, 1, this);
   tsfn_.Unref(env);  // an idle engine does not keep the process alive
   tsfn_active_ = true;
   Tsfn tsfn = tsfn_;
-  engine_ = std::make_unique<engine::Engine>(std::move(model), [tsfn](std::unique_ptr<engine::Request> request) mutable {
-    auto* js_request = static_cast<JsRequest*>(request.release());
-    if (tsfn.BlockingCall(js_request) != napi_ok) delete js_request;  // the environment is shutting down
-  });
+  engine_ = std::make_unique<engine::Engine>(
+      std::move(bundle->model), bundle->batching, bundle->cache_size,
+      [tsfn](std::unique_ptr<engine::Request> request) mutable {
+        auto* js_request = static_cast<JsRequest*>(request.release());
+        if (tsfn.BlockingCall(js_request) != napi_ok) delete js_request;  // the environment is shutting down
+      });
   cleanup_hook_ = env.AddCleanupHook(&EngineWrap::CleanupHook, this);
 }
 
@@ -142,7 +183,7 @@ void EngineWrap::CleanupHook(EngineWrap* self) {
 
 void EngineWrap::Shutdown() {
   if (engine_) {
-    engine_->Join();
+    engine_->Shutdown();
     engine_.reset();
   }
   if (tsfn_active_) {
@@ -157,31 +198,80 @@ void CallEngineJs(Napi::Env env, Napi::Function, EngineWrap* self, JsRequest* re
   self->Complete(env, std::move(owned));
 }
 
-Napi::Value EngineWrap::Submit(Napi::Env env, engine::RequestKind kind, std::vector<std::string> texts) {
-  auto request = std::make_unique<JsRequest>(env);
-  Napi::Promise promise = request->deferred.Promise();
-  if (closed_ || !engine_) {
-    request->deferred.Reject(
-        MakeError(env, engine::EngineError(engine::ErrorCode::EngineClosed, "Engine is closed.")).Value());
-    return promise;
-  }
-  if (kind != engine::RequestKind::Close && texts.empty()) {
-    request->deferred.Resolve(kind == engine::RequestKind::Classify ? Napi::Array::New(env).As<Napi::Value>()
-                                                                   : Napi::Object::New(env).As<Napi::Value>());
-    return promise;
-  }
-  request->kind = kind;
-  request->texts = std::move(texts);
+Napi::Promise EngineWrap::Reject(Napi::Env env, std::unique_ptr<JsRequest> request, const engine::EngineError& error) {
+  request->deferred.Reject(MakeError(env, error).Value());
+  return request->deferred.Promise();
+}
+
+void EngineWrap::Track(Napi::Env env) {
   if (pending_++ == 0) {
     tsfn_.Ref(env);  // work in flight keeps the process (and this object) alive
     Ref();
   }
+}
+
+Napi::Value EngineWrap::Submit(const Napi::CallbackInfo& info, engine::RequestKind kind) {
+  Napi::Env env = info.Env();
+  auto request = std::make_unique<JsRequest>(env);
+  request->kind = kind;
+  if (kind != engine::RequestKind::Close) {
+    request->texts = ReadStringArray(info[0], "texts");
+    Napi::Object options = ReadOptionsObject(info[1], "options");
+    double timeout_ms = ReadOptionalNumber(options, "timeoutMs", 0, 0, 1e9, "options");
+    if (timeout_ms > 0) {
+      request->deadline = engine::Clock::now() + std::chrono::duration_cast<engine::Clock::duration>(
+                                                     std::chrono::duration<double, std::milli>(timeout_ms));
+    }
+    Napi::Value signal = options.Get("signal");
+    if (!signal.IsUndefined()) {
+      if (!signal.IsObject() || !signal.As<Napi::Object>().Get("aborted").IsBoolean()) {
+        ThrowTypeError(env, "AbortSignal", "options.signal", signal);
+      }
+      if (signal.As<Napi::Object>().Get("aborted").As<Napi::Boolean>().Value()) {
+        if (engine_) engine_->CountRejection(engine::ErrorCode::Cancelled);
+        return Reject(env, std::move(request),
+                      engine::EngineError(engine::ErrorCode::Cancelled, "The request was cancelled before it ran."));
+      }
+      request->signal = Napi::Persistent(signal.As<Napi::Object>());
+    }
+  }
+  Napi::Promise promise = request->deferred.Promise();
+  if (closed_ || !engine_) {
+    return Reject(env, std::move(request), engine::EngineError(engine::ErrorCode::EngineClosed, "Engine is closed."));
+  }
+  if (kind != engine::RequestKind::Close && request->texts.empty()) {
+    request->deferred.Resolve(kind == engine::RequestKind::Classify ? Napi::Array::New(env).As<Napi::Value>()
+                                                                   : Napi::Object::New(env).As<Napi::Value>());
+    return promise;
+  }
+  if (kind != engine::RequestKind::Close) {
+    if (auto overloaded = engine_->Admit(request->texts.size())) return Reject(env, std::move(request), *overloaded);
+  }
+  if (!request->signal.IsEmpty()) {
+    // The listener only flags the request and wakes the batcher; it is removed when the request settles, and
+    // this object stays alive while requests are pending, so `this` is valid whenever it runs.
+    auto cancelled = request->cancelled;
+    EngineWrap* self = this;
+    auto listener = Napi::Function::New(env, [cancelled, self](const Napi::CallbackInfo&) {
+      cancelled->store(true);
+      if (self->engine_) self->engine_->Poke();
+    });
+    request->abort_listener = Napi::Persistent(listener);
+    request->signal.Value().Get("addEventListener").As<Napi::Function>().Call(request->signal.Value(),
+                                                                                {Napi::String::New(env, "abort"), listener});
+  }
+  Track(env);
   engine_->Submit(std::move(request));
   return promise;
 }
 
 void EngineWrap::Complete(Napi::Env env, std::unique_ptr<JsRequest> request) {
   Napi::HandleScope scope(env);
+  if (!request->abort_listener.IsEmpty()) {
+    Napi::Object signal = request->signal.Value();
+    signal.Get("removeEventListener").As<Napi::Function>().Call(signal, {Napi::String::New(env, "abort"),
+                                                                        request->abort_listener.Value()});
+  }
   if (request->error) {
     request->deferred.Reject(MakeError(env, *request->error).Value());
   } else if (request->kind == engine::RequestKind::Classify) {
@@ -208,17 +298,16 @@ void EngineWrap::Complete(Napi::Env env, std::unique_ptr<JsRequest> request) {
 }
 
 Napi::Value EngineWrap::ClassificationsToJs(Napi::Env env, const engine::Request& request) const {
-  const auto& result = request.classification;
-  const auto& config = engine_->model().config();
+  size_t labels = request.num_labels;
   size_t rows = request.texts.size();
   auto array = Napi::Array::New(env, rows);
   std::vector<Napi::String> names;
-  for (size_t j = 0; j < result.num_labels; ++j) names.push_back(Napi::String::New(env, LabelName(config, j)));
+  for (size_t j = 0; j < labels; ++j) names.push_back(Napi::String::New(env, labels_.at(j)));
   for (size_t row = 0; row < rows; ++row) {
-    const float* probabilities = result.probabilities.data() + row * result.num_labels;
+    const float* probabilities = request.probabilities.data() + row * labels;
     size_t best = 0;
     auto scores = Napi::Object::New(env);
-    for (size_t j = 0; j < result.num_labels; ++j) {
+    for (size_t j = 0; j < labels; ++j) {
       if (probabilities[j] > probabilities[best]) best = j;
       scores.Set(names[j], static_cast<double>(probabilities[j]));
     }
@@ -231,21 +320,60 @@ Napi::Value EngineWrap::ClassificationsToJs(Napi::Env env, const engine::Request
   return array;
 }
 
-Napi::Value EngineWrap::Classify(const Napi::CallbackInfo& info) {
-  return Submit(info.Env(), engine::RequestKind::Classify, ReadStringArray(info[0], "texts"));
-}
+Napi::Value EngineWrap::Classify(const Napi::CallbackInfo& info) { return Submit(info, engine::RequestKind::Classify); }
 
-Napi::Value EngineWrap::Run(const Napi::CallbackInfo& info) {
-  return Submit(info.Env(), engine::RequestKind::Run, ReadStringArray(info[0], "texts"));
-}
+Napi::Value EngineWrap::Run(const Napi::CallbackInfo& info) { return Submit(info, engine::RequestKind::Run); }
 
 Napi::Value EngineWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (closed_) return close_promise_.IsEmpty() ? env.Undefined() : close_promise_.Value();
-  Napi::Value promise = Submit(env, engine::RequestKind::Close, {});
+  Napi::Value promise = Submit(info, engine::RequestKind::Close);
   closed_ = true;
   close_promise_ = Napi::Persistent(promise.As<Napi::Promise>());
   return promise;
+}
+
+namespace {
+
+Napi::Object HistogramToJs(Napi::Env env, const engine::HistogramSnapshot& histogram) {
+  auto object = Napi::Object::New(env);
+  auto bounds = Napi::Array::New(env, histogram.bounds.size());
+  for (size_t i = 0; i < histogram.bounds.size(); ++i) bounds.Set(i, histogram.bounds[i]);
+  auto counts = Napi::Array::New(env, histogram.counts.size());
+  for (size_t i = 0; i < histogram.counts.size(); ++i) counts.Set(i, static_cast<double>(histogram.counts[i]));
+  object.Set("bounds", bounds);
+  object.Set("counts", counts);
+  object.Set("count", static_cast<double>(histogram.count));
+  object.Set("sum", histogram.sum);
+  return object;
+}
+
+}  // namespace
+
+Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!engine_) throw MakeError(env, engine::EngineError(engine::ErrorCode::EngineClosed, "Engine is closed."));
+  engine::StatsSnapshot stats = engine_->Stats();
+  auto result = Napi::Object::New(env);
+  result.Set("requests", static_cast<double>(stats.requests));
+  result.Set("rows", static_cast<double>(stats.rows));
+  result.Set("batches", static_cast<double>(stats.batches));
+  result.Set("queueDepth", static_cast<double>(stats.queue_depth));
+  result.Set("inFlightBatches", static_cast<double>(stats.in_flight_batches));
+  auto cache = Napi::Object::New(env);
+  cache.Set("hits", static_cast<double>(stats.cache_hits));
+  cache.Set("misses", static_cast<double>(stats.cache_misses));
+  cache.Set("size", static_cast<double>(engine_->cache_size()));
+  result.Set("cache", cache);
+  auto rejections = Napi::Object::New(env);
+  for (const auto& [code, count] : stats.rejections) rejections.Set(code, static_cast<double>(count));
+  result.Set("rejections", rejections);
+  result.Set("batchSize", HistogramToJs(env, stats.batch_size));
+  result.Set("paddingRatio", HistogramToJs(env, stats.padding_ratio));
+  result.Set("queueMs", HistogramToJs(env, stats.queue_ms));
+  result.Set("tokenizeMs", HistogramToJs(env, stats.tokenize_ms));
+  result.Set("inferenceMs", HistogramToJs(env, stats.inference_ms));
+  return result;
 }
 
 Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
@@ -263,8 +391,19 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   result.Set("labels", labels);
   result.Set("inputs", TensorSpecsToJs(env, model.session().inputs()));
   result.Set("outputs", TensorSpecsToJs(env, model.session().outputs()));
-  result.Set("executionProvider", "cpu");
+  result.Set("executionProvider", model.session().execution_provider());
+  if (!model.session().fallback_reason().empty()) {
+    result.Set("executionProviderFallback", model.session().fallback_reason());
+  }
   result.Set("maxLength", static_cast<double>(model.max_length()));
+  const auto& batching = engine_->batching();
+  auto settings = Napi::Object::New(env);
+  settings.Set("maxBatchSize", static_cast<double>(batching.max_batch_size));
+  settings.Set("maxBatchTokens", static_cast<double>(batching.max_batch_tokens));
+  settings.Set("maxWaitMs", batching.max_wait_ms);
+  settings.Set("queueCapacity", static_cast<double>(batching.queue_capacity));
+  settings.Set("runners", static_cast<double>(batching.runners));
+  result.Set("batching", settings);
   return result;
 }
 

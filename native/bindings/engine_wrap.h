@@ -1,6 +1,6 @@
-// JS class `Engine`: [async] load, classify, run, close; [sync] info.
+// JS class `Engine`: [async] load, classify, run, close; [sync] info, stats.
 // The JS thread converts arguments to plain structs and resolves Promises; everything else happens on the
-// engine's worker thread, whose results come back through one thread-safe function.
+// engine's threads (batcher and runners), whose results come back through one thread-safe function.
 #pragma once
 
 #include <napi.h>
@@ -15,6 +15,16 @@ namespace bindings {
 struct JsRequest : engine::Request {
   explicit JsRequest(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise::Deferred deferred;
+  // The caller's AbortSignal and our 'abort' listener on it, removed when the request settles.
+  Napi::ObjectReference signal;
+  Napi::FunctionReference abort_listener;
+};
+
+// What Engine.load hands to the constructor: the loaded model and the engine's settings.
+struct LoadedBundle {
+  std::unique_ptr<engine::LoadedModel> model;
+  engine::BatchingOptions batching;
+  size_t cache_size = 0;
 };
 
 class EngineWrap;
@@ -35,16 +45,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   friend void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, JsRequest* request);
   using Tsfn = Napi::TypedThreadSafeFunction<EngineWrap, JsRequest, CallEngineJs>;
 
-  // [async] classify(texts: string[]) → Promise<{label, score, scores}[]>
+  // [async] classify(texts: string[], options?: {timeoutMs, signal}) → Promise<{label, score, scores}[]>
   Napi::Value Classify(const Napi::CallbackInfo& info);
-  // [async] run(texts: string[]) → Promise<Record<string, {dims, data}>>
+  // [async] run(texts: string[], options?: {timeoutMs, signal}) → Promise<Record<string, {dims, data}>>
   Napi::Value Run(const Napi::CallbackInfo& info);
   // [sync] info() → object
   Napi::Value Info(const Napi::CallbackInfo& info);
+  // [sync] stats() → counters and histograms of the batcher, cache and runners
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   // [async] close() → Promise<void>; finishes queued work first.
   Napi::Value Close(const Napi::CallbackInfo& info);
 
-  Napi::Value Submit(Napi::Env env, engine::RequestKind kind, std::vector<std::string> texts);
+  Napi::Value Submit(const Napi::CallbackInfo& info, engine::RequestKind kind);
+  Napi::Promise Reject(Napi::Env env, std::unique_ptr<JsRequest> request, const engine::EngineError& error);
+  void Track(Napi::Env env);
   void Complete(Napi::Env env, std::unique_ptr<JsRequest> request);
   Napi::Value ClassificationsToJs(Napi::Env env, const engine::Request& request) const;
   // Stops the worker and releases the thread-safe function; idempotent.
@@ -52,6 +66,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   static void CleanupHook(EngineWrap* self);
 
   std::unique_ptr<engine::Engine> engine_;
+  std::vector<std::string> labels_;  // for results, so that completions never need the engine
   Tsfn tsfn_;
   bool tsfn_active_ = false;
   size_t pending_ = 0;  // requests submitted and not yet settled (JS thread only)

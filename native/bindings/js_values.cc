@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace bindings {
 
@@ -90,6 +91,19 @@ int64_t ReadOptionalInteger(Napi::Object object, const char* key, int64_t fallba
     ThrowRangeError(object.Env(), expected, name, value);
   }
   return static_cast<int64_t>(number);
+}
+
+double ReadOptionalNumber(Napi::Object object, const char* key, double fallback, double min, double max,
+                          const std::string& owner) {
+  Napi::Value value = object.Get(key);
+  if (value.IsUndefined()) return fallback;
+  std::string name = owner + "." + key;
+  std::ostringstream expected;
+  expected << "number between " << min << " and " << max;
+  if (!value.IsNumber()) ThrowTypeError(object.Env(), expected.str(), name, value);
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(number) || number < min || number > max) ThrowRangeError(object.Env(), expected.str(), name, value);
+  return number;
 }
 
 bool ReadOptionalBoolean(Napi::Object object, const char* key, bool fallback, const std::string& owner) {

@@ -24,6 +24,9 @@ std::vector<std::string> ReadStringArray(Napi::Value value, const std::string& n
 // undefined → fallback; otherwise an integer in [min, max].
 int64_t ReadOptionalInteger(Napi::Object object, const char* key, int64_t fallback, int64_t min, int64_t max,
                             const std::string& owner);
+// undefined → fallback; otherwise a finite number in [min, max].
+double ReadOptionalNumber(Napi::Object object, const char* key, double fallback, double min, double max,
+                          const std::string& owner);
 bool ReadOptionalBoolean(Napi::Object object, const char* key, bool fallback, const std::string& owner);
 // undefined/null → an empty object; otherwise it must be a plain object.
 Napi::Object ReadOptionsObject(Napi::Value value, const std::string& name);

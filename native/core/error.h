@@ -17,6 +17,10 @@ enum class ErrorCode {
   ConfigInvalid,
   InferenceFailed,
   EngineClosed,
+  Overloaded,
+  Timeout,
+  Cancelled,
+  DeviceUnavailable,
   Internal,
   kCount,  // keep last: sizes the name table
 };

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <unordered_set>
 
 namespace engine {
@@ -37,78 +38,35 @@ void UnregisterForProcessExit(Engine* engine) {
   LiveEngines().erase(engine);
 }
 
-Engine::Engine(std::unique_ptr<LoadedModel> model, Completion on_complete)
-    : model_(std::move(model)), on_complete_(std::move(on_complete)), worker_([this] { Worker(); }) {
+Engine::Engine(std::unique_ptr<LoadedModel> model, const BatchingOptions& batching, size_t cache_size,
+               Completion on_complete)
+    : model_(std::move(model)), batching_(batching), cache_(cache_size) {
+  batcher_ = std::make_unique<Batcher>(*model_, batching_, stats_, cache_,
+                                       [this, on_complete = std::move(on_complete)](std::unique_ptr<Request> request) {
+                                         if (request->kind == RequestKind::Close) close_completed_ = true;
+                                         on_complete(std::move(request));
+                                       });
   RegisterForProcessExit(this);
 }
 
 Engine::~Engine() {
   UnregisterForProcessExit(this);
-  Join();
+  batcher_.reset();  // aborts and joins if still running
 }
 
-void Engine::Abort() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  model_->Terminate();
-  Join();
+std::optional<EngineError> Engine::Admit(size_t texts) {
+  auto error = batcher_->Admit(texts);
+  if (error) stats_.CountRejection(error->code());
+  return error;
 }
 
-void Engine::Submit(std::unique_ptr<Request> request) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(std::move(request));
-  }
-  wake_.notify_one();
+void Engine::Submit(std::unique_ptr<Request> request) { batcher_->Submit(std::move(request)); }
+
+void Engine::Shutdown() {
+  if (close_completed_) batcher_->Join();
+  else batcher_->Abort();
 }
 
-void Engine::Join() {
-  if (!worker_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  worker_.join();
-}
-
-void Engine::Worker() {
-  for (;;) {
-    std::unique_ptr<Request> request;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping with nothing left
-      request = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    bool last = request->kind == RequestKind::Close;
-    bool abandoned = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      abandoned = stopping_ && !last;
-    }
-    if (abandoned) {
-      request->error = EngineError(ErrorCode::EngineClosed, "The engine was closed before this request ran.");
-    } else if (!last) {
-      Process(*request);
-    }
-    on_complete_(std::move(request));
-    if (last) return;
-  }
-}
-
-void Engine::Process(Request& request) {
-  try {
-    if (request.kind == RequestKind::Classify) request.classification = model_->Classify(request.texts);
-    else request.outputs = model_->RunAll(request.texts);
-  } catch (const EngineError& error) {
-    request.error = error;
-  } catch (const std::exception& error) {
-    request.error = EngineError(ErrorCode::Internal, std::string("Unexpected failure in the engine (this is a bug): ") + error.what());
-  }
-}
+void Engine::Abort() { batcher_->Abort(); }
 
 }  // namespace engine

@@ -45,29 +45,35 @@ std::unique_ptr<LoadedModel> LoadedModel::Load(std::shared_ptr<Ort::Env> env, co
 
   // Warmup: the first run allocates and plans; do it now so the first request is not the slow one. Through
   // Classify when possible, so that a label count that disagrees with the model fails the load, not a request.
-  if (model->logits_output_.empty()) model->RunAll({"warmup"});
-  else model->Classify({"warmup"});
+  if (model->logits_output_.empty()) {
+    model->RunAll({"warmup"});
+  } else {
+    model->num_labels_ = model->Classify({"warmup"}).num_labels;
+    const auto& labels = model->config_.labels;
+    if (!labels.empty() && labels.size() != model->num_labels_) {
+      throw EngineError(ErrorCode::ConfigInvalid, "config.json id2label has " + std::to_string(labels.size()) +
+                                                      " labels but the model outputs " +
+                                                      std::to_string(model->num_labels_));
+    }
+  }
   return model;
 }
 
-std::vector<Encoding> LoadedModel::Encode(const std::vector<std::string>& texts) const {
-  std::vector<Encoding> encodings;
-  encodings.reserve(texts.size());
-  for (const auto& text : texts) encodings.push_back(tokenizer_->Encode(text, nullptr, encode_settings_));
-  return encodings;
+Encoding LoadedModel::Encode(const std::string& text) const {
+  return tokenizer_->Encode(text, nullptr, encode_settings_);
 }
 
-BatchTensors LoadedModel::Pad(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows) const {
+BatchTensors LoadedModel::Pad(const std::vector<const Encoding*>& rows) const {
   BatchTensors batch;
   batch.rows = rows.size();
   batch.length = 1;
-  for (size_t row : rows) batch.length = std::max(batch.length, encodings[row].size());
+  for (const Encoding* row : rows) batch.length = std::max(batch.length, row->size());
   size_t cells = batch.rows * batch.length;
   batch.input_ids.assign(cells, pad_id_);
   batch.attention_mask.assign(cells, 0);
   batch.token_type_ids.assign(cells, 0);
   for (size_t r = 0; r < rows.size(); ++r) {
-    const Encoding& encoding = encodings[rows[r]];
+    const Encoding& encoding = *rows[r];
     size_t base = r * batch.length;
     for (size_t i = 0; i < encoding.size(); ++i) {
       batch.input_ids[base + i] = encoding.ids[i];
@@ -80,43 +86,46 @@ BatchTensors LoadedModel::Pad(const std::vector<Encoding>& encodings, const std:
 
 std::vector<OutputTensor> LoadedModel::RunAll(const std::vector<std::string>& texts) {
   // One batch, so every output keeps its natural [rows, ...] shape.
-  std::vector<size_t> rows(texts.size());
-  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  return session_->Run(Pad(Encode(texts), rows), {});
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  for (const auto& text : texts) encodings.push_back(Encode(text));
+  std::vector<const Encoding*> rows;
+  for (const auto& encoding : encodings) rows.push_back(&encoding);
+  return session_->Run(Pad(rows), {});
 }
 
-void LoadedModel::ClassifyRows(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows,
-                               ClassifyResult& result) {
-  auto outputs = session_->Run(Pad(encodings, rows), {logits_output_});
-  const OutputTensor& logits = outputs.at(0);
-  if (logits.dims.size() != 2 || static_cast<size_t>(logits.dims[0]) != rows.size() || logits.dims[1] <= 0) {
-    throw EngineError(ErrorCode::ModelInvalid, "output \"" + logits_output_ + "\" is not shaped [batch, labels]");
-  }
-  size_t num_labels = static_cast<size_t>(logits.dims[1]);
-  if (result.num_labels == 0) {
-    if (!config_.labels.empty() && config_.labels.size() != num_labels) {
-      throw EngineError(ErrorCode::ConfigInvalid, "config.json id2label has " + std::to_string(config_.labels.size()) +
-                                                      " labels but the model outputs " + std::to_string(num_labels));
-    }
-    result.num_labels = num_labels;
-    result.probabilities.assign(encodings.size() * num_labels, 0.0f);
-  }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const float* in = logits.data.data() + r * num_labels;
-    float* out = result.probabilities.data() + rows[r] * num_labels;
-    float max = *std::max_element(in, in + num_labels);
-    double sum = 0;
-    for (size_t j = 0; j < num_labels; ++j) sum += out[j] = std::exp(in[j] - max);
-    for (size_t j = 0; j < num_labels; ++j) out[j] = static_cast<float>(out[j] / sum);
-  }
-}
-
-ClassifyResult LoadedModel::Classify(const std::vector<std::string>& texts) {
+std::vector<float> LoadedModel::Probabilities(const BatchTensors& batch) {
   if (logits_output_.empty()) {
     throw EngineError(ErrorCode::ModelInvalid,
                       "the model has no \"logits\" output, so it cannot classify; use run() to read its outputs");
   }
-  std::vector<Encoding> encodings = Encode(texts);
+  auto outputs = session_->Run(batch, {logits_output_});
+  const OutputTensor& logits = outputs.at(0);
+  if (logits.dims.size() != 2 || static_cast<size_t>(logits.dims[0]) != batch.rows || logits.dims[1] <= 0) {
+    throw EngineError(ErrorCode::ModelInvalid, "output \"" + logits_output_ + "\" is not shaped [batch, labels]");
+  }
+  size_t labels = static_cast<size_t>(logits.dims[1]);
+  if (num_labels_ != 0 && labels != num_labels_) {
+    throw EngineError(ErrorCode::InferenceFailed, "output \"" + logits_output_ + "\" changed from " +
+                                                      std::to_string(num_labels_) + " to " + std::to_string(labels) +
+                                                      " labels between batches");
+  }
+  std::vector<float> probabilities(logits.data.size());
+  for (size_t row = 0; row < batch.rows; ++row) {
+    const float* in = logits.data.data() + row * labels;
+    float* out = probabilities.data() + row * labels;
+    float max = *std::max_element(in, in + labels);
+    double sum = 0;
+    for (size_t j = 0; j < labels; ++j) sum += out[j] = std::exp(in[j] - max);
+    for (size_t j = 0; j < labels; ++j) out[j] = static_cast<float>(out[j] / sum);
+  }
+  return probabilities;
+}
+
+ClassifyResult LoadedModel::Classify(const std::vector<std::string>& texts) {
+  std::vector<Encoding> encodings;
+  encodings.reserve(texts.size());
+  for (const auto& text : texts) encodings.push_back(Encode(text));
   // Group rows of similar length so each batch pads little; results go back to their input positions.
   std::vector<size_t> order(encodings.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -125,7 +134,17 @@ ClassifyResult LoadedModel::Classify(const std::vector<std::string>& texts) {
   ClassifyResult result;
   for (size_t start = 0; start < order.size(); start += max_batch_rows_) {
     size_t end = std::min(order.size(), start + max_batch_rows_);
-    ClassifyRows(encodings, std::vector<size_t>(order.begin() + start, order.begin() + end), result);
+    std::vector<const Encoding*> rows;
+    for (size_t i = start; i < end; ++i) rows.push_back(&encodings[order[i]]);
+    std::vector<float> probabilities = Probabilities(Pad(rows));
+    size_t labels = probabilities.size() / rows.size();
+    if (result.num_labels == 0) {
+      result.num_labels = labels;
+      result.probabilities.assign(encodings.size() * labels, 0.0f);
+    }
+    for (size_t r = 0; r < rows.size(); ++r) {
+      std::copy_n(probabilities.begin() + r * labels, labels, result.probabilities.begin() + order[start + r] * labels);
+    }
   }
   return result;
 }

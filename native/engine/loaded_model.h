@@ -1,5 +1,6 @@
 // A model directory loaded and ready to run: tokenizer, config and ONNX Runtime session together.
-// Used by one runner thread at a time; the tokenizer inside is shared and immutable.
+// Every method is safe to call from several threads at once: the tokenizer is immutable and ONNX Runtime
+// sessions accept concurrent runs.
 #pragma once
 
 #include <memory>
@@ -15,8 +16,8 @@ namespace engine {
 struct LoadOptions {
   SessionSettings session;
   size_t max_length = 0;  // 0: the model's own maximum
-  // classify() runs long input lists in batches of at most this many rows, grouped by length so that
-  // padding stays small and memory stays bounded.
+  // Classify() (warmup, direct use) runs long input lists in batches of at most this many rows, grouped by
+  // length so that padding stays small and memory stays bounded.
   size_t max_batch_rows = 32;
 };
 
@@ -36,6 +37,15 @@ class LoadedModel {
   ClassifyResult Classify(const std::vector<std::string>& texts);
   std::vector<OutputTensor> RunAll(const std::vector<std::string>& texts);
 
+  // Building blocks of the batcher.
+  Encoding Encode(const std::string& text) const;
+  // Pads `rows` to their longest member (never to a fixed length).
+  BatchTensors Pad(const std::vector<const Encoding*>& rows) const;
+  // Softmax probabilities [rows x num_labels()] of a padded batch, row-major.
+  std::vector<float> Probabilities(const BatchTensors& batch);
+  // Labels the classifier outputs (known after the warmup at load); 0 when the model cannot classify.
+  size_t num_labels() const { return num_labels_; }
+
   // Makes the batch in progress fail fast (see OnnxSession::Terminate). Safe to call from any thread.
   void Terminate() { session_->Terminate(); }
 
@@ -48,11 +58,6 @@ class LoadedModel {
 
  private:
   LoadedModel() = default;
-  std::vector<Encoding> Encode(const std::vector<std::string>& texts) const;
-  // Pads the encodings at `rows` (indices into `encodings`) to their longest member.
-  BatchTensors Pad(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows) const;
-  // Runs the logits output over `rows` and writes softmax probabilities into `result` at those rows.
-  void ClassifyRows(const std::vector<Encoding>& encodings, const std::vector<size_t>& rows, ClassifyResult& result);
 
   std::shared_ptr<Ort::Env> env_;  // declared first, so destroyed after the session
   std::string path_;
@@ -63,6 +68,7 @@ class LoadedModel {
   int64_t pad_id_ = 0;
   size_t max_length_ = 0;
   size_t max_batch_rows_ = 32;
+  size_t num_labels_ = 0;
   std::string logits_output_;
 };
 

@@ -99,15 +99,49 @@ const char* ElementTypeName(ONNXTensorElementDataType type) {
 }
 
 OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings) {
+  Ort::SessionOptions options;
   try {
-    Ort::SessionOptions options;
     if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
     if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
-    options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+    options.SetGraphOptimizationLevel(settings.optimization);
+    if (!settings.optimized_model_path.empty()) options.SetOptimizedModelFilePath(settings.optimized_model_path.c_str());
+  } catch (const Ort::Exception& error) {
+    throw EngineError(ErrorCode::InvalidArgument, std::string("ONNX Runtime rejected the session settings: ") + error.what());
+  }
+  if (settings.device != Device::Cpu) {
+    try {
+      OrtCUDAProviderOptions cuda{};
+      cuda.device_id = settings.device_id;
+      options.AppendExecutionProvider_CUDA(cuda);
+      execution_provider_ = "cuda";
+    } catch (const Ort::Exception& error) {
+      std::string reason = std::string("the CUDA execution provider is not usable: ") + error.what();
+      if (settings.device == Device::Cuda) {
+        throw EngineError(ErrorCode::DeviceUnavailable,
+                          "device 'cuda' was requested but " + reason +
+                              " (install onnxruntime-node's CUDA libraries with onnxruntime-node-install=cuda12, or use device 'auto' or 'cpu')");
+      }
+      fallback_reason_ = reason + "; running on the CPU";
+    }
+  }
+  try {
     session_ = Ort::Session(env, model_path.c_str(), options);
+  } catch (const Ort::Exception& error) {
+    if (settings.device != Device::Auto || execution_provider_ != "cuda") {
+      throw EngineError(ErrorCode::ModelInvalid, "ONNX Runtime cannot load " + model_path + ": " + error.what());
+    }
+    // CUDA was accepted as a provider but the session could not start on it (no driver, no device): auto
+    // means "CUDA if it works", so try again on the CPU alone.
+    SessionSettings cpu = settings;
+    cpu.device = Device::Cpu;
+    *this = OnnxSession(env, model_path, cpu);
+    fallback_reason_ = std::string("the session could not start on CUDA: ") + error.what() + "; running on the CPU";
+    return;
+  }
+  try {
     memory_info_ = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
   } catch (const Ort::Exception& error) {
-    throw EngineError(ErrorCode::ModelInvalid, "ONNX Runtime cannot load " + model_path + ": " + error.what());
+    throw EngineError(ErrorCode::Internal, std::string("ONNX Runtime could not describe CPU memory: ") + error.what());
   }
   inputs_ = DescribeTensors(session_, true);
   outputs_ = DescribeTensors(session_, false);

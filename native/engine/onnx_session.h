@@ -10,9 +10,18 @@
 
 namespace engine {
 
+enum class Device { Cpu, Cuda, Auto };
+
 struct SessionSettings {
   int intra_op_threads = 0;  // 0: ONNX Runtime's default (one per physical core)
   int inter_op_threads = 1;
+  // Cpu: the CPU execution provider. Cuda: CUDA or fail with DEVICE_UNAVAILABLE. Auto: CUDA when usable,
+  // otherwise CPU, with the reason kept in fallback_reason().
+  Device device = Device::Cpu;
+  int device_id = 0;
+  GraphOptimizationLevel optimization = GraphOptimizationLevel::ORT_ENABLE_ALL;
+  // When set, ONNX Runtime writes the optimized graph here (and a later load may point model_path at it).
+  std::string optimized_model_path;
 };
 
 struct TensorSpec {
@@ -45,6 +54,10 @@ class OnnxSession {
   OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings);
 
   const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  // "cuda" or "cpu": the execution provider the session runs on.
+  const std::string& execution_provider() const { return execution_provider_; }
+  // Why Device::Auto fell back to the CPU ("" when it did not).
+  const std::string& fallback_reason() const { return fallback_reason_; }
   const std::vector<TensorSpec>& outputs() const { return outputs_; }
   bool HasInput(const std::string& name) const;
   bool HasOutput(const std::string& name) const;
@@ -61,6 +74,8 @@ class OnnxSession {
   Ort::RunOptions run_options_;
   std::vector<TensorSpec> inputs_;
   std::vector<TensorSpec> outputs_;
+  std::string execution_provider_ = "cpu";
+  std::string fallback_reason_;
 };
 
 }  // namespace engine

@@ -1,7 +1,10 @@
-// One unit of work handed from the JS thread to the engine's worker: plain C++ data only. The binding
-// derives from it to carry its Promise, which the worker never touches.
+// One call from JS (classify, run or close) on its way through the engine: plain C++ data only. The binding
+// derives from it to carry its Promise, which engine threads never touch.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +14,8 @@
 
 namespace engine {
 
+using Clock = std::chrono::steady_clock;
+
 enum class RequestKind { Classify, Run, Close };
 
 struct Request {
@@ -18,11 +23,23 @@ struct Request {
 
   RequestKind kind = RequestKind::Classify;
   std::vector<std::string> texts;
+  // Past this point the request is rejected with TIMEOUT instead of being computed.
+  std::optional<Clock::time_point> deadline;
+  // Set from the JS thread (AbortSignal); a queued request is then rejected with CANCELLED.
+  std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
+  Clock::time_point submitted_at = Clock::now();
 
-  // Filled by the worker.
-  ClassifyResult classification;
-  std::vector<OutputTensor> outputs;
+  // Results, written by engine threads. Classify: probabilities [texts x num_labels], row-major.
+  size_t num_labels = 0;
+  std::vector<float> probabilities;
+  std::vector<OutputTensor> outputs;  // Run
   std::optional<EngineError> error;
+
+  // Where the time went, in milliseconds (the slowest row's figures for multi-text requests).
+  double tokenize_ms = 0;
+  double queue_ms = 0;
+  double inference_ms = 0;
+  size_t cache_hits = 0;
 };
 
 }  // namespace engine

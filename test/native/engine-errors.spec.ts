@@ -108,6 +108,10 @@ describe('ERROR_CODES', () => {
       'CONFIG_INVALID',
       'INFERENCE_FAILED',
       'ENGINE_CLOSED',
+      'OVERLOADED',
+      'TIMEOUT',
+      'CANCELLED',
+      'DEVICE_UNAVAILABLE',
       'INTERNAL',
     ]);
   });

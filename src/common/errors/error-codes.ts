@@ -17,8 +17,6 @@ export type ServiceErrorCode =
   | 'METHOD_NOT_ALLOWED'
   /** Any other malformed request (e.g. a bad Content-Length). */
   | 'BAD_REQUEST'
-  /** Too much work queued; retry after the Retry-After header's seconds. */
-  | 'OVERLOADED'
   /** The model is not loaded (starting up or shutting down). */
   | 'NOT_READY';
 
@@ -52,6 +50,14 @@ export const ERROR_HTTP: { readonly [C in AppErrorCode]: ErrorHttpMapping } = {
   CONFIG_INVALID: { status: HttpStatus.UNPROCESSABLE_ENTITY, expose: true },
   INFERENCE_FAILED: { status: HttpStatus.INTERNAL_SERVER_ERROR, expose: false },
   ENGINE_CLOSED: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
+  // The engine's queue is full: retry shortly.
+  OVERLOADED: { status: HttpStatus.TOO_MANY_REQUESTS, retryAfterSeconds: 1, expose: true },
+  // The request waited in the queue past its deadline without costing compute: the server is busy.
+  TIMEOUT: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 1, expose: true },
+  // The caller went away (its request was aborted) before the work ran; nginx's 499 "client closed request".
+  CANCELLED: { status: 499 as HttpStatus, expose: true },
+  // Only a model load can ask for a device; like the other load failures it is a request that cannot be served.
+  DEVICE_UNAVAILABLE: { status: HttpStatus.UNPROCESSABLE_ENTITY, expose: true },
   INTERNAL: { status: HttpStatus.INTERNAL_SERVER_ERROR, expose: false },
   // Service codes.
   VALIDATION_FAILED: { status: HttpStatus.BAD_REQUEST, expose: true },
@@ -61,7 +67,6 @@ export const ERROR_HTTP: { readonly [C in AppErrorCode]: ErrorHttpMapping } = {
   METHOD_NOT_ALLOWED: { status: HttpStatus.METHOD_NOT_ALLOWED, expose: true },
   PAYLOAD_TOO_LARGE: { status: HttpStatus.PAYLOAD_TOO_LARGE, expose: true },
   UNSUPPORTED_MEDIA_TYPE: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, expose: true },
-  OVERLOADED: { status: HttpStatus.TOO_MANY_REQUESTS, retryAfterSeconds: 1, expose: true },
   NOT_READY: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
 };
 
