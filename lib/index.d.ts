@@ -61,6 +61,16 @@ export interface EngineOptions {
   queueCapacity?: number;
   /** Batches computed at the same time (each uses intraOpThreads). Default 1. */
   runners?: number;
+  /** A batch stops growing when padding would exceed this share of its cells (wasted compute on a CPU). Default 0.1. */
+  maxPaddingRatio?: number;
+  /** 'cpu' (default), 'cuda' (DEVICE_UNAVAILABLE when it cannot be used) or 'auto' (CUDA if usable, else CPU). */
+  device?: 'cpu' | 'cuda' | 'auto';
+  /** The CUDA device. Default 0. */
+  deviceId?: number;
+  /** ONNX Runtime graph optimization. Default 'all'. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** ONNX Runtime writes the optimized graph to this file (a later load can start from it). */
+  optimizedModelPath?: string;
   /** Classification results kept in an LRU cache keyed by text; 0 turns it off. Default 1024. */
   cacheSize?: number;
 }
@@ -134,12 +144,21 @@ export interface EngineInfo {
   labels: string[];
   inputs: TensorInfo[];
   outputs: TensorInfo[];
-  /** 'cpu' for now; 'cuda' once that execution provider is in use. */
+  /** 'cpu' or 'cuda': the execution provider the session runs on. */
   executionProvider: string;
+  /** Why device 'auto' runs on the CPU, when it does. */
+  executionProviderFallback?: string;
   /** Maximum tokens per input, special tokens included. */
   maxLength: number;
   /** The batcher's settings in force. */
-  batching: { maxBatchSize: number; maxBatchTokens: number; maxWaitMs: number; queueCapacity: number; runners: number };
+  batching: {
+    maxBatchSize: number;
+    maxBatchTokens: number;
+    maxWaitMs: number;
+    queueCapacity: number;
+    runners: number;
+    maxPaddingRatio: number;
+  };
 }
 
 export declare class Engine {

@@ -135,6 +135,7 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
   batching.queue_capacity =
       static_cast<size_t>(ReadOptionalInteger(options, "queueCapacity", 4096, 1, 1 << 24, "options"));
   batching.runners = static_cast<size_t>(ReadOptionalInteger(options, "runners", 1, 1, 64, "options"));
+  batching.max_padding_ratio = ReadOptionalNumber(options, "maxPaddingRatio", 0.1, 0, 1, "options");
   auto cache_size = static_cast<size_t>(ReadOptionalInteger(options, "cacheSize", 1024, 0, 1 << 24, "options"));
 
   std::shared_ptr<Ort::Env> ort_env;
@@ -403,6 +404,7 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   settings.Set("maxWaitMs", batching.max_wait_ms);
   settings.Set("queueCapacity", static_cast<double>(batching.queue_capacity));
   settings.Set("runners", static_cast<double>(batching.runners));
+  settings.Set("maxPaddingRatio", batching.max_padding_ratio);
   result.Set("batching", settings);
   return result;
 }

@@ -226,17 +226,29 @@ Batcher::Batch Batcher::CutBatch() {
     return length > anchor_length ? length - anchor_length : anchor_length - length;
   };
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return distance(a) < distance(b); });
-  std::vector<bool> chosen(pending_.size(), false);
-  size_t count = 0;
+  // The candidates the caps allow, in order of closeness to the anchor.
+  std::vector<size_t> candidates;
+  std::vector<size_t> longest_so_far;
   size_t longest = 0;
   for (size_t i : order) {
-    if (count == options_.max_batch_size) break;
+    if (candidates.size() == options_.max_batch_size) break;
     size_t new_longest = std::max(longest, pending_[i].encoding.size());
-    if (count > 0 && new_longest * (count + 1) > options_.max_batch_tokens) continue;
-    chosen[i] = true;
-    ++count;
+    if (!candidates.empty() && new_longest * (candidates.size() + 1) > options_.max_batch_tokens) continue;
+    candidates.push_back(i);
     longest = new_longest;
+    longest_so_far.push_back(longest);
   }
+  // How many to take: the longest prefix whose padded cells stay within max_padding_ratio of the batch, so
+  // a long tail of mismatched rows is left for a batch of its own kind. The anchor always goes.
+  size_t count = 1;
+  size_t real_cells = pending_[candidates[0]].encoding.size();
+  for (size_t k = 2; k <= candidates.size(); ++k) {
+    real_cells += pending_[candidates[k - 1]].encoding.size();
+    double padded = static_cast<double>(k * longest_so_far[k - 1]);
+    if (1.0 - static_cast<double>(real_cells) / padded <= options_.max_padding_ratio) count = k;
+  }
+  std::vector<bool> chosen(pending_.size(), false);
+  for (size_t k = 0; k < count; ++k) chosen[candidates[k]] = true;
   Batch batch;
   std::vector<Row> rest;
   rest.reserve(pending_.size() - count);

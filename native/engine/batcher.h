@@ -4,7 +4,8 @@
 // - Batches are capped by rows (max_batch_size) and by a token budget (longest row x rows, max_batch_tokens),
 //   wait at most max_wait_ms for more rows, and are padded to their longest member only.
 // - A batch is anchored on the oldest waiting row (so nothing starves) and filled with the rows closest to it
-//   in length (so padding stays small).
+//   in length (so padding stays small): it takes as many as the caps allow while the padded share of its cells
+//   stays within max_padding_ratio.
 // - The queue is bounded (queue_capacity texts): beyond it a call is rejected at once with OVERLOADED.
 //   Expired deadlines (TIMEOUT) and cancellations (CANCELLED) are rejected before they cost compute.
 // - Rows of different callers share batches; each result goes back to its own request, and a request
@@ -34,6 +35,8 @@ struct BatchingOptions {
   double max_wait_ms = 2.0;
   size_t queue_capacity = 4096;
   size_t runners = 1;
+  // Padding is wasted compute on a CPU: a batch stops growing when padding would exceed this share of its cells.
+  double max_padding_ratio = 0.1;
 };
 
 class Batcher {

@@ -104,6 +104,9 @@ OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const Ses
     if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
     if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
     options.SetGraphOptimizationLevel(settings.optimization);
+    // ONNX Runtime's intra-op threads spin between operators by default, which steals the cores the JS thread,
+    // the batcher and the other runners need while they work alongside inference; they sleep instead.
+    if (!settings.spin_threads) options.AddConfigEntry("session.intra_op.allow_spinning", "0");
     if (!settings.optimized_model_path.empty()) options.SetOptimizedModelFilePath(settings.optimized_model_path.c_str());
   } catch (const Ort::Exception& error) {
     throw EngineError(ErrorCode::InvalidArgument, std::string("ONNX Runtime rejected the session settings: ") + error.what());

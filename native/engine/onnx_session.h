@@ -20,6 +20,7 @@ struct SessionSettings {
   Device device = Device::Cpu;
   int device_id = 0;
   GraphOptimizationLevel optimization = GraphOptimizationLevel::ORT_ENABLE_ALL;
+  bool spin_threads = false;
   // When set, ONNX Runtime writes the optimized graph here (and a later load may point model_path at it).
   std::string optimized_model_path;
 };
