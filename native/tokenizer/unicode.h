@@ -34,4 +34,9 @@ void AppendCanonicalDecomposition(std::u32string& out, char32_t cp);
 // Canonical combining class, for the reordering step of NFD.
 int CombiningClass(char32_t cp);
 
+// Whether the reference's Unicode normalization tables (the `unicode-normalization-alignments` crate, Unicode
+// 9.0 data; measured with the `tokenizers` package) know `cp`. Code points assigned later neither decompose,
+// reorder nor compose there, so normalization must leave them alone to match it.
+bool InNormalizationTables(char32_t cp);
+
 }  // namespace engine::unicode
