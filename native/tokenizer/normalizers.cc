@@ -74,9 +74,13 @@ class LowercaseNormalizer final : public Normalizer {
   void Normalize(NormalizedString& text) const override { Lowercase(text); }
 };
 
+// Unlike BertNormalizer's accent stripping (nonspacing marks only), the StripAccents normalizer removes every
+// combining mark, spacing (Mc) and enclosing (Me) ones included (measured: it turns "हिन्दी" into "हनद").
 class StripAccentsNormalizer final : public Normalizer {
  public:
-  void Normalize(NormalizedString& text) const override { StripAccents(text); }
+  void Normalize(NormalizedString& text) const override {
+    text.Filter([](char32_t cp) { return !unicode::IsCombiningMark(cp); });
+  }
 };
 
 class UnicodeNormalizer final : public Normalizer {

@@ -99,6 +99,13 @@ bool IsPunctuation(char32_t cp) {
 
 bool IsMarkNonspacing(char32_t cp) { return Category(cp) == UTF8PROC_CATEGORY_MN; }
 
+bool IsCombiningMark(char32_t cp) {
+  if (cp < 0x300) return false;
+  auto category = Category(cp);
+  bool mark = category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC || category == UTF8PROC_CATEGORY_ME;
+  return mark && InNormalizationTables(cp);
+}
+
 bool IsOther(char32_t cp) {
   // Unassigned code points (Cn) are deliberately not "other": the reference keeps them (measured with the
   // `tokenizers` package: "x\u0378y" stays one word), so treating them as controls would drop characters.

@@ -24,6 +24,9 @@ bool IsAlphanumeric(char32_t cp);
 bool IsPunctuation(char32_t cp);
 // `is_mark_nonspacing`: Mn.
 bool IsMarkNonspacing(char32_t cp);
+// `unicode_normalization::char::is_combining_mark` (the StripAccents normalizer): Mn, Mc, Me, in the
+// reference's Unicode 9.0 tables (see InNormalizationTables).
+bool IsCombiningMark(char32_t cp);
 // `is_other`: Cc, Cf, Co, Cs (and Cn, which the reference's tables do not flag in practice; see .cc).
 bool IsOther(char32_t cp);
 
