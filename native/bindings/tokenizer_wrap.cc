@@ -85,7 +85,10 @@ class EncodeJob : public TokenizerJob {
     for (auto& encoding : encodings) {
       EncodedInput result;
       result.tokens.reserve(encoding.size());
-      for (uint32_t id : encoding.ids) result.tokens.push_back(tokenizer_->IdToToken(id));
+      for (size_t i = 0; i < encoding.ids.size(); ++i) {
+        bool has_text = i < encoding.texts.size() && !encoding.texts[i].empty();
+        result.tokens.push_back(has_text ? encoding.texts[i] : tokenizer_->IdToToken(encoding.ids[i]));
+      }
       result.encoding = std::move(encoding);
       results_.push_back(std::move(result));
     }

@@ -16,6 +16,13 @@ void Encoding::Push(uint32_t id, uint32_t type_id, Span offset, bool special) {
   attention_mask.push_back(1);
   special_tokens_mask.push_back(special ? 1 : 0);
   offsets.push_back(offset);
+  if (!texts.empty()) texts.emplace_back();
+}
+
+void Encoding::SetLastText(std::string text) {
+  if (ids.empty()) return;
+  if (texts.empty()) texts.resize(ids.size());
+  texts.back() = std::move(text);
 }
 
 void Encoding::Append(const Encoding& other) {
@@ -24,6 +31,11 @@ void Encoding::Append(const Encoding& other) {
   attention_mask.insert(attention_mask.end(), other.attention_mask.begin(), other.attention_mask.end());
   special_tokens_mask.insert(special_tokens_mask.end(), other.special_tokens_mask.begin(),
                              other.special_tokens_mask.end());
+  if (!texts.empty() || !other.texts.empty()) {
+    texts.resize(ids.size() - other.ids.size());
+    if (other.texts.empty()) texts.resize(ids.size());
+    else texts.insert(texts.end(), other.texts.begin(), other.texts.end());
+  }
   offsets.insert(offsets.end(), other.offsets.begin(), other.offsets.end());
 }
 
@@ -42,6 +54,7 @@ void Encoding::Truncate(size_t length, bool from_left) {
   KeepRange(attention_mask, length, from_left);
   KeepRange(special_tokens_mask, length, from_left);
   KeepRange(offsets, length, from_left);
+  KeepRange(texts, length, from_left);
 }
 
 }  // namespace engine

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tokenizer/normalized_string.h"
@@ -15,11 +16,16 @@ struct Encoding {
   std::vector<uint32_t> special_tokens_mask;
   // Spans of the input text each token came from, in code points; (0, 0) for added special tokens.
   std::vector<Span> offsets;
+  // Token strings that are not the vocabulary's string of the id (a Unigram unknown token reports the text it
+  // covers). Empty while no token needs one; otherwise parallel to `ids`, "" meaning the vocabulary's string.
+  std::vector<std::string> texts;
 
   size_t size() const { return ids.size(); }
   void Reserve(size_t n);
   // Appends one token.
   void Push(uint32_t id, uint32_t type_id, Span offset, bool special);
+  // Sets the string of the last token (see `texts`).
+  void SetLastText(std::string text);
   // Appends all of `other`.
   void Append(const Encoding& other);
   // Keeps `length` tokens, from the start (right truncation) or from the end (left truncation).

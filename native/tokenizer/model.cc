@@ -1,5 +1,7 @@
 #include "tokenizer/model.h"
 
+#include "tokenizer/unigram.h"
+#include "tokenizer/word_level.h"
 #include "tokenizer/wordpiece.h"
 
 namespace engine {
@@ -23,6 +25,8 @@ std::unique_ptr<Model> MakeModel(const Json& config) {
   JsonReader reader(config, "tokenizer.json model", ErrorCode::TokenizerInvalid);
   std::string type = reader.Has("type") ? reader.String("type") : InferModelType(reader);
   if (type == "WordPiece") return std::make_unique<WordPiece>(reader);
+  if (type == "WordLevel") return std::make_unique<WordLevel>(reader);
+  if (type == "Unigram") return std::make_unique<Unigram>(reader);
   throw EngineError(ErrorCode::TokenizerUnsupported,
                     "tokenizer.json uses the model \"" + type + "\", which this engine does not support yet");
 }

@@ -19,6 +19,9 @@ class Model {
   virtual std::optional<uint32_t> TokenToId(const std::string& token) const = 0;
   virtual std::optional<std::string> IdToToken(uint32_t id) const = 0;
   virtual size_t VocabSize() const = 0;
+  // Whether tokens with this id report the text they cover rather than their vocabulary string (the reference's
+  // Unigram does so for its unknown token).
+  virtual bool KeepsInputText(uint32_t id) const { return false; }
 };
 
 // Builds the model described by `config`. Hub files often omit "type": it is then inferred from the fields,

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace engine {
@@ -43,9 +45,36 @@ class NormalizedString {
   // Canonical decomposition followed by canonical reordering of combining marks (Unicode NFD).
   void Nfd();
 
+  // One output code point of a rewrite and how it relates to the current text, in Hugging Face's terms:
+  // `change` <= 0 consumes the next 1 - change current code points and takes the origin of the first of them;
+  // `change` > 0 is an insertion that takes the origin of the last consumed code point (or an empty span at
+  // the start of this string when nothing was consumed yet). Current code points left unconsumed at the end
+  // are dropped. This positional rule is how the reference aligns every rewrite (composition, Precompiled,
+  // Prepend), including its odd cases, so it is reproduced as is rather than "fixed".
+  struct Change {
+    char32_t cp;
+    int change;
+  };
+  void ApplyChanges(const std::vector<Change>& changes);
+
+  // Replaces each range [begin, end) of `ranges` (sorted, non-overlapping, possibly empty) with `content`; every
+  // inserted code point takes the origin of the last replaced one (of the code point before an empty range; an
+  // empty span at the start of this string), as the reference's replace aligns them.
+  void ReplaceRanges(const std::vector<std::pair<size_t, size_t>>& ranges, std::u32string_view content);
+
+  // Puts `prefix` in front, as the reference's prepend does: the prefix takes the origin of the first code point.
+  // An empty prefix still rewrites that first code point, which then reports an empty span at the start of this
+  // string (measured: Prepend "" on "ab" gives "a" the offsets (0, 0)). Does nothing to an empty string.
+  void Prepend(std::u32string_view prefix);
+
+  // Where this string starts in the original input: the empty span the reference gives to insertions made
+  // before anything was consumed.
+  uint32_t shift() const { return shift_; }
+
  private:
   std::u32string chars_;
   std::vector<Span> origins_;
+  uint32_t shift_ = 0;
 };
 
 template <typename Fn>

@@ -2,7 +2,10 @@
 
 #include <vector>
 
+#include "tokenizer/precompiled.h"
+#include "tokenizer/regex.h"
 #include "tokenizer/unicode.h"
+#include "tokenizer/unicode_normalization.h"
 
 namespace engine {
 
@@ -71,14 +74,96 @@ class LowercaseNormalizer final : public Normalizer {
   void Normalize(NormalizedString& text) const override { Lowercase(text); }
 };
 
+// Unlike BertNormalizer's accent stripping (nonspacing marks only), the StripAccents normalizer removes every
+// combining mark, spacing (Mc) and enclosing (Me) ones included (measured: it turns "हिन्दी" into "हनद").
 class StripAccentsNormalizer final : public Normalizer {
  public:
-  void Normalize(NormalizedString& text) const override { StripAccents(text); }
+  void Normalize(NormalizedString& text) const override {
+    text.Filter([](char32_t cp) { return !unicode::IsCombiningMark(cp); });
+  }
 };
 
-class NfdNormalizer final : public Normalizer {
+class UnicodeNormalizer final : public Normalizer {
  public:
-  void Normalize(NormalizedString& text) const override { text.Nfd(); }
+  explicit UnicodeNormalizer(NormalizationForm form) : form_(form) {}
+  void Normalize(NormalizedString& text) const override { UnicodeNormalize(text, form_); }
+
+ private:
+  NormalizationForm form_;
+};
+
+// Removes leading and/or trailing whitespace (Rust's char::is_whitespace).
+class StripNormalizer final : public Normalizer {
+ public:
+  explicit StripNormalizer(const JsonReader& config)
+      : left_(config.Bool("strip_left", true)), right_(config.Bool("strip_right", true)) {}
+
+  void Normalize(NormalizedString& text) const override {
+    const auto& chars = text.chars();
+    size_t begin = 0;
+    size_t end = chars.size();
+    if (left_) {
+      while (begin < end && unicode::IsWhitespace(chars[begin])) ++begin;
+    }
+    if (right_) {
+      while (end > begin && unicode::IsWhitespace(chars[end - 1])) --end;
+    }
+    if (begin == 0 && end == chars.size()) return;
+    size_t index = 0;  // Filter visits code points in order; keeps where this string starts (unlike Slice)
+    text.Filter([&](char32_t) {
+      bool keep = index >= begin && index < end;
+      ++index;
+      return keep;
+    });
+  }
+
+ private:
+  bool left_;
+  bool right_;
+};
+
+// Replaces every match of a literal string or an Oniguruma regex with `content`.
+class ReplaceNormalizer final : public Normalizer {
+ public:
+  explicit ReplaceNormalizer(const JsonReader& config) {
+    const Json& pattern = config.Required("pattern");
+    JsonReader pattern_reader(pattern, config.where() + " pattern", ErrorCode::TokenizerInvalid);
+    if (pattern.is_object() && pattern.contains("String")) {
+      literal_ = unicode::DecodeUtf8(pattern_reader.String("String"));
+    } else if (pattern.is_object() && pattern.contains("Regex")) {
+      regex_ = std::make_unique<Regex>(pattern_reader.String("Regex"));
+    } else {
+      config.Fail("field \"pattern\" must be {\"String\": ...} or {\"Regex\": ...}");
+    }
+    content_ = unicode::DecodeUtf8(config.String("content"));
+  }
+
+  void Normalize(NormalizedString& text) const override {
+    std::vector<std::pair<size_t, size_t>> matches;
+    if (regex_) {
+      matches = regex_->FindAll(text.chars());
+    } else if (!literal_.empty()) {  // an empty literal matches nothing in the reference
+      const auto& chars = text.chars();
+      for (size_t at = chars.find(literal_); at != std::u32string::npos; at = chars.find(literal_, at + literal_.size())) {
+        matches.emplace_back(at, at + literal_.size());
+      }
+    }
+    text.ReplaceRanges(matches, content_);
+  }
+
+ private:
+  std::u32string literal_;
+  std::unique_ptr<Regex> regex_;
+  std::u32string content_;
+};
+
+class PrependNormalizer final : public Normalizer {
+ public:
+  explicit PrependNormalizer(const JsonReader& config) : prefix_(unicode::DecodeUtf8(config.String("prepend"))) {}
+  void Normalize(NormalizedString& text) const override { text.Prepend(prefix_); }
+
+ private:
+  std::u32string prefix_;
 };
 
 class SequenceNormalizer final : public Normalizer {
@@ -101,7 +186,14 @@ std::unique_ptr<Normalizer> MakeNormalizer(const Json& config) {
   if (type == "BertNormalizer") return std::make_unique<BertNormalizer>(reader);
   if (type == "Lowercase") return std::make_unique<LowercaseNormalizer>();
   if (type == "StripAccents") return std::make_unique<StripAccentsNormalizer>();
-  if (type == "NFD") return std::make_unique<NfdNormalizer>();
+  if (type == "NFD") return std::make_unique<UnicodeNormalizer>(NormalizationForm::Nfd);
+  if (type == "NFKD") return std::make_unique<UnicodeNormalizer>(NormalizationForm::Nfkd);
+  if (type == "NFC") return std::make_unique<UnicodeNormalizer>(NormalizationForm::Nfc);
+  if (type == "NFKC") return std::make_unique<UnicodeNormalizer>(NormalizationForm::Nfkc);
+  if (type == "Strip") return std::make_unique<StripNormalizer>(reader);
+  if (type == "Replace") return std::make_unique<ReplaceNormalizer>(reader);
+  if (type == "Prepend") return std::make_unique<PrependNormalizer>(reader);
+  if (type == "Precompiled") return std::make_unique<PrecompiledNormalizer>(reader);
   if (type == "Sequence") {
     const Json& list = reader.Required("normalizers");
     if (!list.is_array()) reader.Fail("field \"normalizers\" must be an array");

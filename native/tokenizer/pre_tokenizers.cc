@@ -1,5 +1,6 @@
 #include "tokenizer/pre_tokenizers.h"
 
+#include "tokenizer/metaspace.h"
 #include "tokenizer/unicode.h"
 
 namespace engine {
@@ -72,6 +73,7 @@ std::unique_ptr<PreTokenizer> MakePreTokenizer(const Json& config) {
   std::string type = reader.String("type");
   if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();
   if (type == "WhitespaceSplit") return std::make_unique<WhitespaceSplitPreTokenizer>();
+  if (type == "Metaspace") return std::make_unique<Metaspace>(reader);
   if (type == "Sequence") {
     const Json& list = reader.Required("pretokenizers");
     if (!list.is_array()) reader.Fail("field \"pretokenizers\" must be an array");

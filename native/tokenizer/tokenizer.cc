@@ -98,6 +98,10 @@ Encoding Tokenizer::EncodeSequence(std::string_view text) const {
     if (!split.resolved) model_->Tokenize(split.normalized.chars(), split.tokens);
     for (const Token& token : split.tokens) {
       encoding.Push(token.id, 0, split.normalized.OriginOf(token.begin, token.end), false);
+      if (!split.resolved && model_->KeepsInputText(token.id)) {
+        const auto& chars = split.normalized.chars();
+        encoding.SetLastText(unicode::EncodeUtf8(std::u32string_view(chars).substr(token.begin, token.end - token.begin)));
+      }
     }
   }
   return encoding;
@@ -175,6 +179,7 @@ void Tokenizer::Pad(Encoding& encoding, size_t length, const PaddingParams& para
   pad(encoding.special_tokens_mask, 1u);
   if (params.left) encoding.offsets.insert(encoding.offsets.begin(), missing, Span{});
   else encoding.offsets.insert(encoding.offsets.end(), missing, Span{});
+  if (!encoding.texts.empty()) pad(encoding.texts, std::string());
 }
 
 Encoding Tokenizer::Encode(std::string_view text, const std::string_view* pair, const EncodeSettings& settings) const {

@@ -99,6 +99,13 @@ bool IsPunctuation(char32_t cp) {
 
 bool IsMarkNonspacing(char32_t cp) { return Category(cp) == UTF8PROC_CATEGORY_MN; }
 
+bool IsCombiningMark(char32_t cp) {
+  if (cp < 0x300) return false;
+  auto category = Category(cp);
+  bool mark = category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC || category == UTF8PROC_CATEGORY_ME;
+  return mark && InNormalizationTables(cp);
+}
+
 bool IsOther(char32_t cp) {
   // Unassigned code points (Cn) are deliberately not "other": the reference keeps them (measured with the
   // `tokenizers` package: "x\u0378y" stays one word), so treating them as controls would drop characters.
@@ -147,6 +154,11 @@ void AppendCanonicalDecomposition(std::u32string& out, char32_t cp) {
 int CombiningClass(char32_t cp) {
   if (cp < 0x300) return 0;
   return utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->combining_class;
+}
+
+bool InNormalizationTables(char32_t cp) {
+  (void)cp;
+  return true;
 }
 
 }  // namespace engine::unicode

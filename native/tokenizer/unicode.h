@@ -24,6 +24,9 @@ bool IsAlphanumeric(char32_t cp);
 bool IsPunctuation(char32_t cp);
 // `is_mark_nonspacing`: Mn.
 bool IsMarkNonspacing(char32_t cp);
+// `unicode_normalization::char::is_combining_mark` (the StripAccents normalizer): Mn, Mc, Me, in the
+// reference's Unicode 9.0 tables (see InNormalizationTables).
+bool IsCombiningMark(char32_t cp);
 // `is_other`: Cc, Cf, Co, Cs (and Cn, which the reference's tables do not flag in practice; see .cc).
 bool IsOther(char32_t cp);
 
@@ -33,5 +36,10 @@ void AppendLowercase(std::u32string& out, char32_t cp);
 void AppendCanonicalDecomposition(std::u32string& out, char32_t cp);
 // Canonical combining class, for the reordering step of NFD.
 int CombiningClass(char32_t cp);
+
+// Whether the reference's Unicode normalization tables (the `unicode-normalization-alignments` crate, Unicode
+// 9.0 data; measured with the `tokenizers` package) know `cp`. Code points assigned later neither decompose,
+// reorder nor compose there, so normalization must leave them alone to match it.
+bool InNormalizationTables(char32_t cp);
 
 }  // namespace engine::unicode
