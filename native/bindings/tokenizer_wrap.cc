@@ -85,7 +85,10 @@ class EncodeJob : public TokenizerJob {
     for (auto& encoding : encodings) {
       EncodedInput result;
       result.tokens.reserve(encoding.size());
-      for (uint32_t id : encoding.ids) result.tokens.push_back(tokenizer_->IdToToken(id));
+      for (size_t i = 0; i < encoding.ids.size(); ++i) {
+        const std::string* text = encoding.TextOf(i);
+        result.tokens.push_back(text ? *text : tokenizer_->IdToToken(encoding.ids[i]));
+      }
       result.encoding = std::move(encoding);
       results_.push_back(std::move(result));
     }

@@ -16,6 +16,17 @@ void Encoding::Push(uint32_t id, uint32_t type_id, Span offset, bool special) {
   attention_mask.push_back(1);
   special_tokens_mask.push_back(special ? 1 : 0);
   offsets.push_back(offset);
+  if (!texts.empty()) texts.emplace_back();
+}
+
+void Encoding::SetText(size_t index, std::string text) {
+  if (texts.size() != ids.size()) texts.resize(ids.size());
+  texts[index] = std::move(text);
+}
+
+const std::string* Encoding::TextOf(size_t index) const {
+  if (texts.size() != ids.size() || texts[index].empty()) return nullptr;
+  return &texts[index];
 }
 
 void Encoding::Append(const Encoding& other) {
@@ -24,6 +35,11 @@ void Encoding::Append(const Encoding& other) {
   attention_mask.insert(attention_mask.end(), other.attention_mask.begin(), other.attention_mask.end());
   special_tokens_mask.insert(special_tokens_mask.end(), other.special_tokens_mask.begin(),
                              other.special_tokens_mask.end());
+  if (!texts.empty() || !other.texts.empty()) {
+    texts.resize(ids.size() - other.size());
+    if (other.texts.empty()) texts.resize(ids.size());
+    else texts.insert(texts.end(), other.texts.begin(), other.texts.end());
+  }
   offsets.insert(offsets.end(), other.offsets.begin(), other.offsets.end());
 }
 
@@ -42,6 +58,7 @@ void Encoding::Truncate(size_t length, bool from_left) {
   KeepRange(attention_mask, length, from_left);
   KeepRange(special_tokens_mask, length, from_left);
   KeepRange(offsets, length, from_left);
+  KeepRange(texts, length, from_left);
 }
 
 }  // namespace engine

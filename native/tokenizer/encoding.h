@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tokenizer/normalized_string.h"
@@ -15,11 +16,19 @@ struct Encoding {
   std::vector<uint32_t> special_tokens_mask;
   // Spans of the input text each token came from, in code points; (0, 0) for added special tokens.
   std::vector<Span> offsets;
+  // Token strings that differ from the vocabulary's: the reference reports an added token as the text it matched,
+  // e.g. " <mask>" when lstrip took the space before it. Either empty (no such token) or one entry per token,
+  // "" meaning the vocabulary's string.
+  std::vector<std::string> texts;
 
   size_t size() const { return ids.size(); }
   void Reserve(size_t n);
   // Appends one token.
   void Push(uint32_t id, uint32_t type_id, Span offset, bool special);
+  // Gives token `index` its own string (see `texts`).
+  void SetText(size_t index, std::string text);
+  // The string override of token `index`, or null when it uses the vocabulary's.
+  const std::string* TextOf(size_t index) const;
   // Appends all of `other`.
   void Append(const Encoding& other);
   // Keeps `length` tokens, from the start (right truncation) or from the end (left truncation).

@@ -1,5 +1,6 @@
 #include "tokenizer/model.h"
 
+#include "tokenizer/bpe.h"
 #include "tokenizer/wordpiece.h"
 
 namespace engine {
@@ -22,6 +23,7 @@ std::string InferModelType(const JsonReader& reader) {
 std::unique_ptr<Model> MakeModel(const Json& config) {
   JsonReader reader(config, "tokenizer.json model", ErrorCode::TokenizerInvalid);
   std::string type = reader.Has("type") ? reader.String("type") : InferModelType(reader);
+  if (type == "BPE") return std::make_unique<Bpe>(reader);
   if (type == "WordPiece") return std::make_unique<WordPiece>(reader);
   throw EngineError(ErrorCode::TokenizerUnsupported,
                     "tokenizer.json uses the model \"" + type + "\", which this engine does not support yet");
