@@ -15,7 +15,7 @@ constexpr size_t kMaxCachedWordLength = 256;
 
 struct Symbol {
   uint32_t id;
-  uint32_t begin;  // code points of the word
+  uint32_t begin;  // UTF-8 bytes of the word
   uint32_t end;
   int32_t prev;
   int32_t next;
@@ -163,51 +163,64 @@ void Bpe::Tokenize(const std::u32string& word, std::vector<Token>& out) const {
 void Bpe::MergeWord(const std::u32string& word, std::vector<Token>& out) const {
   thread_local std::vector<Symbol> symbols;
   thread_local std::vector<Candidate> heap;
+  thread_local std::vector<uint32_t> char_starts;  // UTF-8 byte offset of each character of the word, then the end
   thread_local std::string piece;
   symbols.clear();
   heap.clear();
+  char_starts.clear();
 
-  auto add = [&](uint32_t id, uint32_t begin, uint32_t end) {
-    symbols.push_back(Symbol{id, begin, end, static_cast<int32_t>(symbols.size()) - 1, -1, false});
+  // Symbol spans are UTF-8 byte offsets into the word that advance by each symbol's length, as the reference
+  // counts them: a dropped character (no unk_token) advances nothing, so later offsets shift left, and a
+  // byte-fallback token advances one byte. They become code-point spans at the end.
+  uint32_t position = 0;
+  auto add = [&](uint32_t id, uint32_t length) {
+    symbols.push_back(Symbol{id, position, position + length, static_cast<int32_t>(symbols.size()) - 1, -1, false});
+    position += length;
   };
-  // A pending unknown token: consecutive unknown characters fuse into it when fuse_unk.
-  std::optional<Symbol> unknown;
+  // A pending unknown token (its id and byte length): consecutive unknown characters fuse into it with fuse_unk.
+  std::optional<std::pair<uint32_t, uint32_t>> unknown;
   auto flush_unknown = [&] {
-    if (unknown) add(unknown->id, unknown->begin, unknown->end);
+    if (unknown) add(unknown->first, unknown->second);
     unknown.reset();
   };
 
   const auto length = static_cast<uint32_t>(word.size());
+  uint32_t byte_offset = 0;
   for (uint32_t i = 0; i < length; ++i) {
     piece.clear();
     if (i > 0) piece += continuing_subword_prefix_;
+    size_t char_begin = piece.size();
     unicode::AppendUtf8(piece, word[i]);
+    const auto char_bytes = static_cast<uint32_t>(piece.size() - char_begin);
+    char_starts.push_back(byte_offset);
+    byte_offset += char_bytes;
     if (i + 1 == length) piece += end_of_word_suffix_;
     if (auto id = Find(piece)) {
       flush_unknown();
-      add(*id, i, i + 1);
+      add(*id, char_bytes);
       continue;
     }
     if (byte_fallback_) {
-      // Every byte of the decorated piece must exist; each byte token spans the whole character, since offsets
-      // cannot point inside a code point.
+      // Every byte of the decorated piece must exist as <0xNN>; the reference then emits them all, one byte each.
       bool all = std::all_of(piece.begin(), piece.end(),
                              [&](char c) { return byte_ids_[static_cast<uint8_t>(c)].has_value(); });
       if (all) {
-        flush_unknown();
-        for (char c : piece) add(*byte_ids_[static_cast<uint8_t>(c)], i, i + 1);
+        // The reference leaves a pending unknown token pending here: it comes after these bytes, and a later
+        // unknown character still fuses into it.
+        for (char c : piece) add(*byte_ids_[static_cast<uint8_t>(c)], 1);
         continue;
       }
     }
     if (!unk_token_) continue;  // no unknown token: the reference drops the character
     if (unknown && fuse_unk_) {
-      unknown->end = i + 1;
+      unknown->second += char_bytes;
     } else {
       flush_unknown();
-      unknown = Symbol{UnknownId(), i, i + 1, -1, -1, false};
+      unknown = std::make_pair(UnknownId(), char_bytes);
     }
   }
   flush_unknown();
+  char_starts.push_back(byte_offset);
   if (symbols.empty()) return;
   for (size_t i = 0; i + 1 < symbols.size(); ++i) symbols[i].next = static_cast<int32_t>(i + 1);
 
@@ -240,8 +253,23 @@ void Bpe::MergeWord(const std::u32string& word, std::vector<Token>& out) const {
     consider(left.prev);
     consider(static_cast<int32_t>(top.pos));
   }
+
+  // Byte spans to code points: a span covers every character one of its bytes falls in. For an ASCII word the
+  // two coincide. Spans past the word (byte fallback of a decorated piece) are clamped to it.
+  const bool ascii = byte_offset == length;
+  auto char_at = [&](uint32_t byte) -> uint32_t {
+    if (byte >= byte_offset) return length;
+    return static_cast<uint32_t>(std::upper_bound(char_starts.begin(), char_starts.end() - 1, byte) - char_starts.begin()) - 1;
+  };
   for (const Symbol& symbol : symbols) {
-    if (!symbol.removed) out.push_back(Token{symbol.id, symbol.begin, symbol.end});
+    if (symbol.removed) continue;
+    if (ascii) {
+      out.push_back(Token{symbol.id, std::min(symbol.begin, length), std::min(symbol.end, length)});
+      continue;
+    }
+    uint32_t begin = char_at(symbol.begin);
+    uint32_t end = symbol.end > symbol.begin ? std::min(char_at(symbol.end - 1) + 1, length) : begin;
+    out.push_back(Token{symbol.id, begin, std::max(begin, end)});
   }
 }
 

@@ -237,16 +237,21 @@ void TrimOffsets(Encoding& encoding, const SpaceCounts& spaces, bool add_prefix_
   }
 }
 
-// <s> A </s> (</s> B </s>), after trimming offsets like ByteLevel. Special tokens have type id 0; the texts keep
-// theirs (0 from the model, or what an earlier step of a Sequence set).
+// <s> A </s> (</s> B </s>), after trimming offsets like ByteLevel. Every type id is 0, with or without special
+// tokens, whatever an earlier step of a Sequence set (RoBERTa has a single token type).
 class RobertaProcessing final : public PostProcessor {
  public:
   RobertaProcessing(const JsonReader& config, const TokenStrings& tokens)
-      : sep_(ReadIdPair(config, "sep", 2)),
-        cls_(ReadIdPair(config, "cls", 0)),
+      : sep_(ReadTokenPair(config, "sep", "</s>", 2)),
+        cls_(ReadTokenPair(config, "cls", "<s>", 0)),
         trim_offsets_(config.Bool("trim_offsets", true)),
         add_prefix_space_(config.Bool("add_prefix_space", true)) {
     if (trim_offsets_) spaces_.emplace(tokens);
+    // The reference reports the special tokens with the strings the config names, even where the vocabulary
+    // has another string for that id.
+    for (auto* token : {&sep_, &cls_}) {
+      if (tokens.of(token->id) == token->text) token->text.clear();
+    }
   }
 
   size_t AddedTokens(bool is_pair) const override { return is_pair ? 4 : 2; }
@@ -255,29 +260,40 @@ class RobertaProcessing final : public PostProcessor {
     if (spaces_) {
       for (auto& encoding : encodings) TrimOffsets(encoding, *spaces_, add_prefix_space_);
     }
+    for (auto& encoding : encodings) SetTypeIds(encoding, 0);
     if (!add_special_tokens || encodings.empty()) return;
     Encoding out;
     for (size_t i = 0; i < encodings.size(); ++i) {
-      out.Push(i == 0 ? cls_ : sep_, 0, Span{}, true);
+      Push(out, i == 0 ? cls_ : sep_);
       out.Append(encodings[i]);
-      out.Push(sep_, 0, Span{}, true);
+      Push(out, sep_);
     }
     encodings.assign(1, std::move(out));
   }
 
  private:
-  // The reference's defaults are ("</s>", 2) and ("<s>", 0); only the ids matter here.
-  static uint32_t ReadIdPair(const JsonReader& config, const char* key, uint32_t id) {
-    if (!config.Has(key)) return id;
+  struct SpecialToken {
+    std::string text;  // "" when the vocabulary has the same string for the id
+    uint32_t id;
+  };
+
+  static void Push(Encoding& out, const SpecialToken& token) {
+    out.Push(token.id, 0, Span{}, true);
+    if (!token.text.empty()) out.SetText(out.size() - 1, token.text);
+  }
+
+  // The reference's defaults are ("</s>", 2) and ("<s>", 0).
+  static SpecialToken ReadTokenPair(const JsonReader& config, const char* key, const char* text, uint32_t id) {
+    if (!config.Has(key)) return SpecialToken{text, id};
     const Json& pair = config.Required(key);
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_number_unsigned()) {
       config.Fail(std::string("field \"") + key + "\" must be [token, id]");
     }
-    return pair[1].get<uint32_t>();
+    return SpecialToken{pair[0].get<std::string>(), pair[1].get<uint32_t>()};
   }
 
-  uint32_t sep_;
-  uint32_t cls_;
+  SpecialToken sep_;
+  SpecialToken cls_;
   bool trim_offsets_;
   bool add_prefix_space_;
   std::optional<SpaceCounts> spaces_;

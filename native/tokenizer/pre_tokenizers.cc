@@ -126,9 +126,13 @@ void SplitByPieces(std::vector<Split>& splits, SplitBehavior behavior, bool inve
 }
 
 // Words are runs of word characters or runs of other non-space characters: \w+|[^\w\s]+ (whitespace dropped).
+// The reference compiles this pattern with Rust's `regex` crate, not Oniguruma, and there \w is Alphabetic, marks,
+// Nd, Pc and Join_Control (so U+200D ZERO WIDTH JOINER is a word character) and \s is White_Space: the classes
+// are spelled out with those properties so that Oniguruma means the same.
 class WhitespacePreTokenizer final : public PreTokenizer {
  public:
-  WhitespacePreTokenizer() : regex_(R"(\w+|[^\w\s]+)") {}
+  WhitespacePreTokenizer()
+      : regex_(R"([\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]+|[^\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}\p{White_Space}]+)") {}
   void PreTokenize(std::vector<Split>& splits) const override {
     // Keep the matches: invert them into non-matches, then remove what is left.
     SplitByPieces(splits, SplitBehavior::Removed, true, [&](const std::u32string& text, MatchPieces& pieces) {
@@ -194,8 +198,11 @@ class SplitPreTokenizer final : public PreTokenizer {
       if (regex_) {
         MatchRanges(text.size(), regex_->FindAll(text), pieces);
       } else if (literal_.empty()) {
-        // An empty string pattern matches nothing: the whole text is one non-match.
-        pieces.push_back(MatchPiece{0, text.size(), false});
+        // The reference escapes the string into a regex; an empty one matches (emptily) before every character
+        // and at the end, which cuts the text into single characters.
+        Ranges matches;
+        for (size_t at = 0; at <= text.size(); ++at) matches.emplace_back(at, at);
+        MatchRanges(text.size(), matches, pieces);
       } else {
         Ranges matches;
         for (size_t at = text.find(literal_); at != std::u32string::npos; at = text.find(literal_, at + literal_.size())) {
