@@ -86,8 +86,8 @@ class EncodeJob : public TokenizerJob {
       EncodedInput result;
       result.tokens.reserve(encoding.size());
       for (size_t i = 0; i < encoding.ids.size(); ++i) {
-        bool has_text = i < encoding.texts.size() && !encoding.texts[i].empty();
-        result.tokens.push_back(has_text ? encoding.texts[i] : tokenizer_->IdToToken(encoding.ids[i]));
+        const std::string* text = encoding.TextOf(i);
+        result.tokens.push_back(text ? *text : tokenizer_->IdToToken(encoding.ids[i]));
       }
       result.encoding = std::move(encoding);
       results_.push_back(std::move(result));

@@ -25,6 +25,16 @@ void Encoding::SetLastText(std::string text) {
   texts.back() = std::move(text);
 }
 
+void Encoding::SetText(size_t index, std::string text) {
+  if (texts.size() != ids.size()) texts.resize(ids.size());
+  texts[index] = std::move(text);
+}
+
+const std::string* Encoding::TextOf(size_t index) const {
+  if (index >= texts.size() || texts[index].empty()) return nullptr;
+  return &texts[index];
+}
+
 void Encoding::Append(const Encoding& other) {
   ids.insert(ids.end(), other.ids.begin(), other.ids.end());
   type_ids.insert(type_ids.end(), other.type_ids.begin(), other.type_ids.end());
@@ -32,7 +42,7 @@ void Encoding::Append(const Encoding& other) {
   special_tokens_mask.insert(special_tokens_mask.end(), other.special_tokens_mask.begin(),
                              other.special_tokens_mask.end());
   if (!texts.empty() || !other.texts.empty()) {
-    texts.resize(ids.size() - other.ids.size());
+    texts.resize(ids.size() - other.size());
     if (other.texts.empty()) texts.resize(ids.size());
     else texts.insert(texts.end(), other.texts.begin(), other.texts.end());
   }

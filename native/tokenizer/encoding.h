@@ -16,8 +16,9 @@ struct Encoding {
   std::vector<uint32_t> special_tokens_mask;
   // Spans of the input text each token came from, in code points; (0, 0) for added special tokens.
   std::vector<Span> offsets;
-  // Token strings that are not the vocabulary's string of the id (a Unigram unknown token reports the text it
-  // covers). Empty while no token needs one; otherwise parallel to `ids`, "" meaning the vocabulary's string.
+  // Token strings that differ from the vocabulary's string of the id: a Unigram unknown token reports the text
+  // it covers, and an added token the text it matched (e.g. " <mask>" when lstrip took the space before it).
+  // Either empty (no such token) or one entry per token, "" meaning the vocabulary's string.
   std::vector<std::string> texts;
 
   size_t size() const { return ids.size(); }
@@ -26,6 +27,10 @@ struct Encoding {
   void Push(uint32_t id, uint32_t type_id, Span offset, bool special);
   // Sets the string of the last token (see `texts`).
   void SetLastText(std::string text);
+  // Gives token `index` its own string (see `texts`).
+  void SetText(size_t index, std::string text);
+  // The string override of token `index`, or null when it uses the vocabulary's.
+  const std::string* TextOf(size_t index) const;
   // Appends all of `other`.
   void Append(const Encoding& other);
   // Keeps `length` tokens, from the start (right truncation) or from the end (left truncation).

@@ -1,5 +1,6 @@
 #include "tokenizer/model.h"
 
+#include "tokenizer/bpe.h"
 #include "tokenizer/unigram.h"
 #include "tokenizer/word_level.h"
 #include "tokenizer/wordpiece.h"
@@ -24,6 +25,7 @@ std::string InferModelType(const JsonReader& reader) {
 std::unique_ptr<Model> MakeModel(const Json& config) {
   JsonReader reader(config, "tokenizer.json model", ErrorCode::TokenizerInvalid);
   std::string type = reader.Has("type") ? reader.String("type") : InferModelType(reader);
+  if (type == "BPE") return std::make_unique<Bpe>(reader);
   if (type == "WordPiece") return std::make_unique<WordPiece>(reader);
   if (type == "WordLevel") return std::make_unique<WordLevel>(reader);
   if (type == "Unigram") return std::make_unique<Unigram>(reader);

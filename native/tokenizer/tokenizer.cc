@@ -74,8 +74,14 @@ std::shared_ptr<const Tokenizer> Tokenizer::FromJson(const std::string& text, co
   tokenizer->normalizer_ = MakeNormalizer(Field(root, "normalizer"));
   tokenizer->pre_tokenizer_ = MakePreTokenizer(Field(root, "pre_tokenizer"));
   tokenizer->model_ = MakeModel(root["model"]);
-  tokenizer->post_processor_ = MakePostProcessor(Field(root, "post_processor"));
   tokenizer->added_ = AddedVocabulary(Field(root, "added_tokens"), tokenizer->normalizer_.get());
+  // After the model and added tokens: processors that look at token strings read them through the tokenizer,
+  // which owns the processor and so outlives it.
+  size_t id_count = tokenizer->model_->VocabSize();
+  for (const auto& token : tokenizer->added_.tokens()) id_count = std::max<size_t>(id_count, token.id + size_t{1});
+  const Tokenizer* self = tokenizer.get();
+  tokenizer->post_processor_ = MakePostProcessor(
+      Field(root, "post_processor"), TokenStrings{id_count, [self](uint32_t id) { return self->IdToToken(id); }});
   tokenizer->truncation_ = ReadTruncation(Field(root, "truncation"));
   tokenizer->padding_ = ReadPadding(Field(root, "padding"));
   return tokenizer;
@@ -102,6 +108,12 @@ Encoding Tokenizer::EncodeSequence(std::string_view text) const {
         const auto& chars = split.normalized.chars();
         encoding.SetLastText(unicode::EncodeUtf8(std::u32string_view(chars).substr(token.begin, token.end - token.begin)));
       }
+    }
+    // An added token is reported as the text it matched (which may include whitespace lstrip/rstrip took, or
+    // differ by normalization), as the reference does; the common case matches the vocabulary and costs nothing.
+    if (split.resolved && split.tokens.size() == 1) {
+      std::string text = unicode::EncodeUtf8(split.normalized.chars());
+      if (text != IdToToken(split.tokens[0].id)) encoding.SetText(encoding.size() - 1, std::move(text));
     }
   }
   return encoding;

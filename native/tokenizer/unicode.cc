@@ -82,6 +82,18 @@ bool IsAlphanumeric(char32_t cp) {
   }
 }
 
+bool IsNumeric(char32_t cp) {
+  if (cp < 0x80) return cp >= '0' && cp <= '9';
+  switch (Category(cp)) {
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool IsPunctuation(char32_t cp) {
   switch (Category(cp)) {
     case UTF8PROC_CATEGORY_PC:

@@ -20,6 +20,8 @@ std::string EncodeUtf8(std::u32string_view text);
 bool IsWhitespace(char32_t cp);
 // Rust `char::is_alphanumeric`: Alphabetic or Numeric (letters, Nl, Nd, No; approximated by L*, N*).
 bool IsAlphanumeric(char32_t cp);
+// Rust `char::is_numeric`: Nd, Nl, No.
+bool IsNumeric(char32_t cp);
 // `unicode_categories::UnicodeCategories::is_punctuation`: Pc, Pd, Ps, Pe, Pi, Pf, Po.
 bool IsPunctuation(char32_t cp);
 // `is_mark_nonspacing`: Mn.
