@@ -4,6 +4,7 @@
 {
   "variables": {
     "deps_dir": "<!(node scripts/native-paths.js deps-dir)",
+    "generated_dir": "<!(node scripts/generate-unicode-tables.js)",
     "ort_include": "<!(node scripts/native-paths.js ort-include)",
     "ort_library": "<!(node scripts/native-paths.js ort-library)"
   },
@@ -13,6 +14,7 @@
       "sources": ["<!@(node scripts/native-paths.js sources)"],
       "include_dirs": [
         "native",
+        "<(generated_dir)",
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(deps_dir)/include",
         "<(ort_include)"
