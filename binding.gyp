@@ -4,6 +4,7 @@
 {
   "variables": {
     "deps_dir": "<!(node scripts/native-paths.js deps-dir)",
+    "generated_dir": "<!(node scripts/generate-unicode-tables.js)",
     "ort_include": "<!(node scripts/native-paths.js ort-include)",
     "ort_library": "<!(node scripts/native-paths.js ort-library)"
   },
@@ -13,11 +14,12 @@
       "sources": ["<!@(node scripts/native-paths.js sources)"],
       "include_dirs": [
         "native",
+        "<(generated_dir)",
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(deps_dir)/include",
         "<(ort_include)"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "UTF8PROC_STATIC"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "UTF8PROC_STATIC"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++1y", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],

@@ -180,9 +180,48 @@ export declare class Engine {
   close(): Promise<void>;
 }
 
+export interface TruncationOptions {
+  /** Maximum tokens per encoding, special tokens included. */
+  maxLength: number;
+  /** Which text of a pair loses tokens. Default 'longest_first'. */
+  strategy?: 'longest_first' | 'only_first' | 'only_second';
+  /** Which end loses tokens. Default 'right'. */
+  direction?: 'left' | 'right';
+  /** Tokens each overflowing piece repeats from the previous one. Must be smaller than the room left for the text. Default 0. */
+  stride?: number;
+}
+
+export interface PaddingOptions {
+  /** Pad every encoding to this fixed length; without it, to the longest encoding of the call. */
+  length?: number;
+  /** Default 'right'. */
+  direction?: 'left' | 'right';
+  /** Round the padded length up to a multiple of this. Default 0 (off). */
+  padToMultipleOf?: number;
+  /** Default 0. */
+  padId?: number;
+  /** Default 0. */
+  padTypeId?: number;
+  /** The token string reported for padding. Default '[PAD]'. */
+  padToken?: string;
+}
+
 export interface EncodeOptions {
   /** Add the model's special tokens ([CLS]/[SEP], <s>/</s>, ...). Default true. */
   addSpecialTokens?: boolean;
+  /**
+   * Overrides tokenizer.json's "truncation" for this call: false disables it. Default: the file's setting.
+   * Throws (rejects with) INVALID_ARGUMENT when only_second is used without a pair, when the text to truncate is too
+   * short for the strategy, or when stride is not smaller than the room left.
+   */
+  truncation?: false | TruncationOptions;
+  /** Overrides tokenizer.json's "padding" for this call: false disables it. Default: the file's setting. */
+  padding?: false | PaddingOptions;
+}
+
+export interface DecodeOptions {
+  /** Leave out special added tokens ([CLS], <pad>, ...). Default false. */
+  skipSpecialTokens?: boolean;
 }
 
 export interface Encoding {
@@ -193,6 +232,11 @@ export interface Encoding {
   /** [start, end) of each token in the input, in Unicode code points (as Hugging Face tokenizers reports them). */
   offsets: Array<[number, number]>;
   tokens: string[];
+  /**
+   * The pieces truncation cut off, each a full encoding with special tokens (windows overlapping by `stride`), in
+   * the order and nesting Hugging Face tokenizers' getOverflowing() gives. Empty without truncation.
+   */
+  overflowing: Encoding[];
 }
 
 export type EncodeInput = string | [string, string];
@@ -205,4 +249,12 @@ export declare class Tokenizer {
   encode(text: string, pair?: string | null, options?: EncodeOptions): Promise<Encoding>;
   /** [async] Encodes many texts (or pairs) in one native call. */
   encodeBatch(inputs: EncodeInput[], options?: EncodeOptions): Promise<Encoding[]>;
+  /**
+   * [async] The text of `ids`, through tokenizer.json's "decoder" (WordPiece, ByteLevel, Metaspace, BPEDecoder,
+   * Replace, ByteFallback, Fuse, Strip, CTC, Sequence); without one, the tokens joined by spaces. Unknown ids are
+   * skipped. Throws TypeError/RangeError (INVALID_ARGUMENT) for ids that are not integers in [0, 2^32).
+   */
+  decode(ids: number[] | Uint32Array, options?: DecodeOptions): Promise<string>;
+  /** [async] decode for many id lists in one native call. */
+  decodeBatch(idLists: Array<number[] | Uint32Array>, options?: DecodeOptions): Promise<string[]>;
 }

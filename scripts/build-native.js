@@ -2,7 +2,8 @@
 /**
  * Builds the native addon (runs as the package's `install` step, so `npm ci` builds it).
  *
- * 1. build-time headers from Debian's packages (scripts/native-deps.js);
+ * 1. build-time headers from Debian's packages (scripts/native-deps.js), and the Unicode tables generated from
+ *    them (scripts/generate-unicode-tables.js);
  * 2. the ONNX Runtime shared library: the prebuilt one inside the `onnxruntime-node` npm package, or
  *    $ONNXRUNTIME_ROOT/lib when that is set;
  * 3. cmake-js compiles native/ into build/Release/classifier_engine.node, with the library copied beside it.
@@ -11,16 +12,19 @@
  */
 const { spawnSync } = require('node:child_process');
 const { ensureNativeDeps } = require('./native-deps');
+const { generateUnicodeTables } = require('./generate-unicode-tables');
 const { ROOT, DEPS_DIR, onnxRuntimeIncludeDir, onnxRuntimeLibDir } = require('./native-paths');
 
 function main() {
   ensureNativeDeps();
+  const generatedDir = generateUnicodeTables();
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [ROOT] });
   const args = [
     cmakeJs,
     'compile',
     '--log-level', 'warn',
     `--CDDEPS_DIR=${DEPS_DIR}`,
+    `--CDGENERATED_DIR=${generatedDir}`,
     `--CDONNXRUNTIME_INCLUDE_DIR=${onnxRuntimeIncludeDir()}`,
     `--CDONNXRUNTIME_LIB_DIR=${onnxRuntimeLibDir()}`,
   ];

@@ -178,6 +178,7 @@ EngineWrap::~EngineWrap() {
 }
 
 void EngineWrap::CleanupHook(EngineWrap* self) {
+  self->tearing_down_ = true;
   self->Shutdown();
   self->cleanup_hook_ = {};
 }
@@ -195,8 +196,13 @@ void EngineWrap::Shutdown() {
 
 void CallEngineJs(Napi::Env env, Napi::Function, EngineWrap* self, JsRequest* request) {
   std::unique_ptr<JsRequest> owned(request);
-  if (env == nullptr || self == nullptr) return;  // the environment is going away: drop it
-  self->Complete(env, std::move(owned));
+  // The environment is going away (a worker thread was terminated): nothing can be settled any more.
+  if (env == nullptr || self == nullptr || self->tearing_down_) return;
+  try {
+    self->Complete(env, std::move(owned));
+  } catch (const Napi::Error&) {
+    // JS refused to run (the environment is terminating); this callback must not throw into N-API.
+  }
 }
 
 Napi::Promise EngineWrap::Reject(Napi::Env env, std::unique_ptr<JsRequest> request, const engine::EngineError& error) {

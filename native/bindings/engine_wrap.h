@@ -71,6 +71,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   bool tsfn_active_ = false;
   size_t pending_ = 0;  // requests submitted and not yet settled (JS thread only)
   bool closed_ = false;
+  bool tearing_down_ = false;  // the environment's cleanup began: completions are dropped, not settled
   Napi::Reference<Napi::Promise> close_promise_;
   Napi::Env::CleanupHook<void (*)(EngineWrap*), EngineWrap> cleanup_hook_;
 };

@@ -3,6 +3,9 @@
 #include "bindings/addon_data.h"
 #include "bindings/js_values.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace bindings {
 
 namespace {
@@ -65,8 +68,9 @@ class LoadJob : public TokenizerJob {
 
 // An encoding plus its token strings, all computed off the JS thread.
 struct EncodedInput {
-  engine::Encoding encoding;
+  engine::Encoding encoding;  // without its overflowing pieces, which are below
   std::vector<std::string> tokens;
+  std::vector<EncodedInput> overflowing;
 };
 
 class EncodeJob : public TokenizerJob {
@@ -82,16 +86,7 @@ class EncodeJob : public TokenizerJob {
   void Work() override {
     auto encodings = tokenizer_->EncodeBatch(inputs_, settings_);
     results_.reserve(encodings.size());
-    for (auto& encoding : encodings) {
-      EncodedInput result;
-      result.tokens.reserve(encoding.size());
-      for (size_t i = 0; i < encoding.ids.size(); ++i) {
-        const std::string* text = encoding.TextOf(i);
-        result.tokens.push_back(text ? *text : tokenizer_->IdToToken(encoding.ids[i]));
-      }
-      result.encoding = std::move(encoding);
-      results_.push_back(std::move(result));
-    }
+    for (auto& encoding : encodings) results_.push_back(WithTokens(std::move(encoding)));
   }
 
   void OnOK() override {
@@ -106,6 +101,22 @@ class EncodeJob : public TokenizerJob {
   }
 
  private:
+  // Token strings, computed here off the JS thread; padding positions (the only ones with attention 0) show the
+  // pad token, as the reference's do, whatever the vocabulary calls the pad id.
+  EncodedInput WithTokens(engine::Encoding encoding) const {
+    EncodedInput result;
+    result.tokens.reserve(encoding.size());
+    for (size_t i = 0; i < encoding.size(); ++i) {
+      bool pad = encoding.attention_mask[i] == 0 && settings_.padding;
+      const std::string* text = encoding.TextOf(i);  // a token whose string is not its vocabulary entry's
+      result.tokens.push_back(pad ? settings_.padding->pad_token : text ? *text : tokenizer_->IdToToken(encoding.ids[i]));
+    }
+    for (auto& piece : encoding.overflowing) result.overflowing.push_back(WithTokens(std::move(piece)));
+    encoding.overflowing.clear();
+    result.encoding = std::move(encoding);
+    return result;
+  }
+
   static Napi::Object ToJs(Napi::Env env, const EncodedInput& input) {
     const auto& encoding = input.encoding;
     auto object = Napi::Object::New(env);
@@ -124,6 +135,9 @@ class EncodeJob : public TokenizerJob {
     }
     object.Set("offsets", offsets);
     object.Set("tokens", tokens);
+    auto overflowing = Napi::Array::New(env, input.overflowing.size());
+    for (size_t i = 0; i < input.overflowing.size(); ++i) overflowing.Set(i, ToJs(env, input.overflowing[i]));
+    object.Set("overflowing", overflowing);
     return object;
   }
 
@@ -134,11 +148,144 @@ class EncodeJob : public TokenizerJob {
   std::vector<EncodedInput> results_;
 };
 
+constexpr int64_t kMaxLength = 0x7FFFFFFF;
+
+// One of `choices` (a string), or `fallback` when undefined.
+std::string ReadOptionalChoice(Napi::Object object, const char* key, const std::vector<std::string>& choices,
+                               const std::string& fallback, const std::string& owner) {
+  Napi::Value value = object.Get(key);
+  if (value.IsUndefined()) return fallback;
+  std::string expected;
+  for (const auto& choice : choices) expected += (expected.empty() ? "'" : " or '") + choice + "'";
+  std::string name = owner + "." + key;
+  if (!value.IsString()) ThrowTypeError(object.Env(), expected, name, value);
+  std::string text = value.As<Napi::String>().Utf8Value();
+  if (std::find(choices.begin(), choices.end(), text) == choices.end()) ThrowRangeError(object.Env(), expected, name, value);
+  return text;
+}
+
+// `false` (off) or an options object; undefined keeps tokenizer.json's setting.
+std::optional<Napi::Object> ReadOverride(Napi::Object options, const char* key, bool* disabled) {
+  Napi::Value value = options.Get(key);
+  *disabled = false;
+  if (value.IsUndefined()) return std::nullopt;
+  if (value.IsBoolean() && !value.As<Napi::Boolean>().Value()) {
+    *disabled = true;
+    return std::nullopt;
+  }
+  if (!value.IsObject() || value.IsArray() || value.IsFunction() || value.IsNull()) {
+    ThrowTypeError(options.Env(), "false or object", std::string("options.") + key, value);
+  }
+  return value.As<Napi::Object>();
+}
+
+engine::TruncationParams ReadTruncation(Napi::Object object) {
+  const std::string owner = "options.truncation";
+  engine::TruncationParams params;
+  if (object.Get("maxLength").IsUndefined()) {
+    ThrowTypeError(object.Env(), "integer between 0 and " + std::to_string(kMaxLength), owner + ".maxLength",
+                   object.Get("maxLength"));
+  }
+  params.max_length = static_cast<size_t>(ReadOptionalInteger(object, "maxLength", 0, 0, kMaxLength, owner));
+  std::string strategy =
+      ReadOptionalChoice(object, "strategy", {"longest_first", "only_first", "only_second"}, "longest_first", owner);
+  using Strategy = engine::TruncationParams::Strategy;
+  params.strategy = strategy == "only_first"    ? Strategy::OnlyFirst
+                    : strategy == "only_second" ? Strategy::OnlySecond
+                                                : Strategy::LongestFirst;
+  params.from_left = ReadOptionalChoice(object, "direction", {"left", "right"}, "right", owner) == "left";
+  params.stride = static_cast<size_t>(ReadOptionalInteger(object, "stride", 0, 0, kMaxLength, owner));
+  return params;
+}
+
+engine::PaddingParams ReadPadding(Napi::Object object) {
+  const std::string owner = "options.padding";
+  engine::PaddingParams params;
+  if (!object.Get("length").IsUndefined()) {
+    params.fixed_length = static_cast<size_t>(ReadOptionalInteger(object, "length", 0, 0, kMaxLength, owner));
+  }
+  params.left = ReadOptionalChoice(object, "direction", {"left", "right"}, "right", owner) == "left";
+  params.multiple_of = static_cast<size_t>(ReadOptionalInteger(object, "padToMultipleOf", 0, 0, kMaxLength, owner));
+  params.pad_id = static_cast<uint32_t>(ReadOptionalInteger(object, "padId", 0, 0, 0xFFFFFFFF, owner));
+  params.pad_type_id = static_cast<uint32_t>(ReadOptionalInteger(object, "padTypeId", 0, 0, 0xFFFFFFFF, owner));
+  Napi::Value token = object.Get("padToken");
+  if (!token.IsUndefined()) params.pad_token = ReadString(token, owner + ".padToken");
+  return params;
+}
+
 engine::EncodeSettings ReadSettings(const engine::Tokenizer& tokenizer, Napi::Value value) {
   Napi::Object options = ReadOptionsObject(value, "options");
   engine::EncodeSettings settings = tokenizer.DefaultSettings();
   settings.add_special_tokens = ReadOptionalBoolean(options, "addSpecialTokens", true, "options");
+  bool disabled = false;
+  if (auto truncation = ReadOverride(options, "truncation", &disabled)) settings.truncation = ReadTruncation(*truncation);
+  else if (disabled) settings.truncation.reset();
+  if (auto padding = ReadOverride(options, "padding", &disabled)) settings.padding = ReadPadding(*padding);
+  else if (disabled) settings.padding.reset();
   return settings;
+}
+
+// Decodes id lists off the JS thread; resolves a string (decode) or an array of strings (decodeBatch).
+class DecodeJob : public TokenizerJob {
+ public:
+  DecodeJob(Napi::Env env, TokenizerPtr tokenizer, std::vector<std::vector<uint32_t>> ids, bool skip_special, bool single)
+      : TokenizerJob(env, "TokenizerDecode"),
+        tokenizer_(std::move(tokenizer)),
+        ids_(std::move(ids)),
+        skip_special_(skip_special),
+        single_(single) {}
+
+  void Work() override {
+    texts_.reserve(ids_.size());
+    for (const auto& ids : ids_) texts_.push_back(tokenizer_->Decode(ids, skip_special_));
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (single_) {
+      deferred_.Resolve(Napi::String::New(env, texts_.at(0)));
+      return;
+    }
+    auto array = Napi::Array::New(env, texts_.size());
+    for (size_t i = 0; i < texts_.size(); ++i) array.Set(i, Napi::String::New(env, texts_[i]));
+    deferred_.Resolve(array);
+  }
+
+ private:
+  TokenizerPtr tokenizer_;
+  std::vector<std::vector<uint32_t>> ids_;
+  bool skip_special_;
+  bool single_;
+  std::vector<std::string> texts_;
+};
+
+// An array of token ids (integers in [0, 2^32)), or a Uint32Array.
+std::vector<uint32_t> ReadIds(Napi::Value value, const std::string& name) {
+  Napi::Env env = value.Env();
+  if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint32_array) {
+    auto typed = value.As<Napi::Uint32Array>();
+    return std::vector<uint32_t>(typed.Data(), typed.Data() + typed.ElementLength());
+  }
+  if (!value.IsArray()) ThrowTypeError(env, "array of token ids", name, value);
+  auto array = value.As<Napi::Array>();
+  std::vector<uint32_t> ids;
+  ids.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    std::string item_name = name + "[" + std::to_string(i) + "]";
+    if (!item.IsNumber()) ThrowTypeError(env, "integer between 0 and 4294967295", item_name, item);
+    double number = item.As<Napi::Number>().DoubleValue();
+    if (!(number >= 0 && number <= 4294967295.0) || std::floor(number) != number) {
+      ThrowRangeError(env, "integer between 0 and 4294967295", item_name, item);
+    }
+    ids.push_back(static_cast<uint32_t>(number));
+  }
+  return ids;
+}
+
+bool ReadSkipSpecial(Napi::Value value) {
+  Napi::Object options = ReadOptionsObject(value, "options");
+  return ReadOptionalBoolean(options, "skipSpecialTokens", false, "options");
 }
 
 }  // namespace
@@ -149,6 +296,8 @@ Napi::Function TokenizerWrap::DefineClass(Napi::Env env) {
                                                     StaticMethod<&TokenizerWrap::FromFile>("fromFile"),
                                                     InstanceMethod<&TokenizerWrap::Encode>("encode"),
                                                     InstanceMethod<&TokenizerWrap::EncodeBatch>("encodeBatch"),
+                                                    InstanceMethod<&TokenizerWrap::Decode>("decode"),
+                                                    InstanceMethod<&TokenizerWrap::DecodeBatch>("decodeBatch"),
                                                 });
 }
 
@@ -200,6 +349,30 @@ Napi::Value TokenizerWrap::EncodeBatch(const Napi::CallbackInfo& info) {
   }
   engine::EncodeSettings settings = ReadSettings(*tokenizer_, info[1]);
   auto* job = new EncodeJob(env, tokenizer_, std::move(inputs), std::move(settings), false);
+  Napi::Promise promise = job->Promise();
+  job->Queue();
+  return promise;
+}
+
+Napi::Value TokenizerWrap::Decode(const Napi::CallbackInfo& info) {
+  std::vector<std::vector<uint32_t>> ids;
+  ids.push_back(ReadIds(info[0], "ids"));
+  bool skip_special = ReadSkipSpecial(info[1]);
+  auto* job = new DecodeJob(info.Env(), tokenizer_, std::move(ids), skip_special, true);
+  Napi::Promise promise = job->Promise();
+  job->Queue();
+  return promise;
+}
+
+Napi::Value TokenizerWrap::DecodeBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) ThrowTypeError(env, "array of token id arrays", "idLists", info[0]);
+  auto array = info[0].As<Napi::Array>();
+  std::vector<std::vector<uint32_t>> ids;
+  ids.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) ids.push_back(ReadIds(array.Get(i), "idLists[" + std::to_string(i) + "]"));
+  bool skip_special = ReadSkipSpecial(info[1]);
+  auto* job = new DecodeJob(env, tokenizer_, std::move(ids), skip_special, false);
   Napi::Promise promise = job->Promise();
   job->Queue();
   return promise;

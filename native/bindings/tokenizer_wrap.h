@@ -1,4 +1,4 @@
-// JS class `Tokenizer`: [async] fromFile, encode, encodeBatch. Encoding runs on libuv worker threads; the
+// JS class `Tokenizer`: [async] fromFile, encode, encodeBatch, decode, decodeBatch. Encoding runs on libuv worker threads; the
 // tokenizer itself is immutable, so concurrent calls share it safely.
 #pragma once
 
@@ -24,6 +24,10 @@ class TokenizerWrap : public Napi::ObjectWrap<TokenizerWrap> {
   Napi::Value Encode(const Napi::CallbackInfo& info);
   // [async] encodeBatch(inputs: (string | [string, string])[], options?) → Promise<Encoding[]>
   Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
+  // [async] decode(ids: number[] | Uint32Array, options?: { skipSpecialTokens }) → Promise<string>
+  Napi::Value Decode(const Napi::CallbackInfo& info);
+  // [async] decodeBatch(idLists: (number[] | Uint32Array)[], options?) → Promise<string[]>
+  Napi::Value DecodeBatch(const Napi::CallbackInfo& info);
 
   std::shared_ptr<const engine::Tokenizer> tokenizer_;
 };

@@ -171,6 +171,9 @@ void Batcher::BatcherLoop() {
       return;
     }
 
+    // Every condition a wakeup stands for is re-checked under the lock before sleeping, so a notification sent
+    // while this thread worked unlocked (accepting, delivering) is never lost; Abort's flag is one of them.
+    if (aborting_) return;
     // Sleep until something changes: a submission, an idle runner, the oldest row's wait running out, or the
     // earliest deadline among queued rows (so that TIMEOUT is reported on time even while runners are busy).
     std::optional<Clock::time_point> wake_at;

@@ -1,5 +1,12 @@
 #include "tokenizer/encoding.h"
 
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "core/error.h"
+
 namespace engine {
 
 void Encoding::Reserve(size_t n) {
@@ -65,6 +72,52 @@ void Encoding::Truncate(size_t length, bool from_left) {
   KeepRange(special_tokens_mask, length, from_left);
   KeepRange(offsets, length, from_left);
   KeepRange(texts, length, from_left);
+}
+
+void Encoding::TruncateWithOverflow(size_t length, size_t stride, bool from_left) {
+  const size_t total = ids.size();
+  if (length >= total) return;
+  if (length == 0) {  // everything overflows
+    Encoding all = std::move(*this);
+    *this = Encoding();
+    overflowing.push_back(std::move(all));
+    return;
+  }
+  if (stride >= length) {
+    throw EngineError(ErrorCode::InvalidArgument, "truncation stride (" + std::to_string(stride) +
+                                                      ") must be smaller than the length left for the text (" +
+                                                      std::to_string(length) + ")");
+  }
+  // Windows of `length` tokens, each starting `length - stride` after the previous, until one reaches the end
+  // (from the end backwards for left truncation).
+  const size_t step = length - stride;
+  std::vector<std::pair<size_t, size_t>> windows;
+  if (!from_left) {
+    for (size_t start = 0; start < total; start += step) {
+      size_t stop = std::min(start + length, total);
+      windows.emplace_back(start, stop);
+      if (stop == total) break;
+    }
+  } else {
+    for (size_t stop = total; stop > 0; stop = stop > step ? stop - step : 0) {
+      size_t start = stop > length ? stop - length : 0;
+      windows.emplace_back(start, stop);
+      if (start == 0) break;
+    }
+  }
+  auto slice = [this](size_t begin, size_t end) {
+    Encoding piece;
+    auto cut = [&](const auto& v) { return std::decay_t<decltype(v)>(v.begin() + begin, v.begin() + end); };
+    piece.ids = cut(ids);
+    piece.type_ids = cut(type_ids);
+    piece.attention_mask = cut(attention_mask);
+    piece.special_tokens_mask = cut(special_tokens_mask);
+    piece.offsets = cut(offsets);
+    return piece;
+  };
+  Encoding kept = slice(windows[0].first, windows[0].second);
+  for (size_t i = 1; i < windows.size(); ++i) kept.overflowing.push_back(slice(windows[i].first, windows[i].second));
+  *this = std::move(kept);
 }
 
 }  // namespace engine

@@ -20,6 +20,8 @@ struct Encoding {
   // it covers, and an added token the text it matched (e.g. " <mask>" when lstrip took the space before it).
   // Either empty (no such token) or one entry per token, "" meaning the vocabulary's string.
   std::vector<std::string> texts;
+  // The pieces truncation cut off (each a full encoding, possibly with its own pieces, as the reference nests them).
+  std::vector<Encoding> overflowing;
 
   size_t size() const { return ids.size(); }
   void Reserve(size_t n);
@@ -35,6 +37,10 @@ struct Encoding {
   void Append(const Encoding& other);
   // Keeps `length` tokens, from the start (right truncation) or from the end (left truncation).
   void Truncate(size_t length, bool from_left);
+  // Hugging Face's truncation with overflow: keeps the first window of `length` tokens (the last one when
+  // `from_left`) and moves every further window, each overlapping the previous by `stride` tokens, into
+  // `overflowing`. Throws INVALID_ARGUMENT when stride >= length > 0 (the reference asserts it).
+  void TruncateWithOverflow(size_t length, size_t stride, bool from_left);
 };
 
 }  // namespace engine

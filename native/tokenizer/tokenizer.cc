@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/files.h"
 #include "tokenizer/unicode.h"
@@ -74,6 +75,7 @@ std::shared_ptr<const Tokenizer> Tokenizer::FromJson(const std::string& text, co
   tokenizer->normalizer_ = MakeNormalizer(Field(root, "normalizer"));
   tokenizer->pre_tokenizer_ = MakePreTokenizer(Field(root, "pre_tokenizer"));
   tokenizer->model_ = MakeModel(root["model"]);
+  tokenizer->decoder_ = MakeDecoder(Field(root, "decoder"));
   tokenizer->added_ = AddedVocabulary(Field(root, "added_tokens"), tokenizer->normalizer_.get());
   // After the model and added tokens: processors that look at token strings read them through the tokenizer,
   // which owns the processor and so outlives it.
@@ -94,14 +96,42 @@ EncodeSettings Tokenizer::DefaultSettings() const {
   return settings;
 }
 
-Encoding Tokenizer::EncodeSequence(std::string_view text) const {
+Encoding Tokenizer::EncodeSequence(std::string_view text, std::optional<size_t> word_limit, bool from_left) const {
   std::u32string chars = unicode::DecodeUtf8(text);
   std::vector<Split> splits = added_.ExtractAndNormalize(chars, normalizer_.get());
   if (pre_tokenizer_) pre_tokenizer_->PreTokenize(splits);
+  // With truncation on, the reference stops tokenizing once it has max_length tokens, finishing the word it is
+  // in (working from the end when truncating from the left): the overflowing pieces never see the rest.
+  size_t first_split = 0;
+  size_t end_split = splits.size();
+  // Splits the model has already tokenized (added-token splits are `resolved` from the start and stay apart:
+  // their tokens report the text they matched).
+  std::vector<bool> modelled(splits.size(), false);
+  if (word_limit) {
+    auto tokenize = [&](size_t index) {
+      Split& split = splits[index];
+      if (!split.resolved && !modelled[index]) {
+        model_->Tokenize(split.normalized.chars(), split.tokens);
+        modelled[index] = true;
+      }
+      return split.tokens.size();
+    };
+    size_t count = 0;
+    if (from_left) {
+      for (first_split = splits.size(); first_split > 0 && count < *word_limit; --first_split) {
+        count += tokenize(first_split - 1);
+      }
+    } else {
+      for (end_split = 0; end_split < splits.size() && count < *word_limit; ++end_split) {
+        count += tokenize(end_split);
+      }
+    }
+  }
   Encoding encoding;
   encoding.Reserve(chars.size() / 3 + 4);
-  for (auto& split : splits) {
-    if (!split.resolved) model_->Tokenize(split.normalized.chars(), split.tokens);
+  for (size_t i = first_split; i < end_split; ++i) {
+    Split& split = splits[i];
+    if (!split.resolved && !modelled[i]) model_->Tokenize(split.normalized.chars(), split.tokens);
     for (const Token& token : split.tokens) {
       encoding.Push(token.id, 0, split.normalized.OriginOf(token.begin, token.end), false);
       if (!split.resolved && model_->KeepsInputText(token.id)) {
@@ -127,9 +157,10 @@ void Tokenizer::Truncate(Encoding& first, std::optional<Encoding>& second, const
                          bool add_special_tokens) const {
   size_t reserved = add_special_tokens ? SpecialTokenCount(second.has_value()) : 0;
   size_t max_length = params.max_length > reserved ? params.max_length - reserved : 0;
-  if (max_length == 0) {
-    first.Truncate(0, params.from_left);
-    if (second) second->Truncate(0, params.from_left);
+  const size_t stride = params.stride;
+  if (max_length == 0) {  // nothing fits: the whole text moves to the overflowing pieces
+    first.TruncateWithOverflow(0, stride, params.from_left);
+    if (second) second->TruncateWithOverflow(0, stride, params.from_left);
     return;
   }
   size_t total = first.size() + (second ? second->size() : 0);
@@ -138,7 +169,7 @@ void Tokenizer::Truncate(Encoding& first, std::optional<Encoding>& second, const
   using Strategy = TruncationParams::Strategy;
   if (params.strategy == Strategy::LongestFirst) {
     if (!second) {
-      first.Truncate(total - to_remove, params.from_left);
+      first.TruncateWithOverflow(total - to_remove, stride, params.from_left);
       return;
     }
     // Hugging Face's split of the budget: the shorter text keeps what it can, the longer one the rest,
@@ -153,20 +184,56 @@ void Tokenizer::Truncate(Encoding& first, std::optional<Encoding>& second, const
       n2 = n1 + max_length % 2;
     }
     if (swapped) std::swap(n1, n2);
-    first.Truncate(n1, params.from_left);
-    second->Truncate(n2, params.from_left);
+    first.TruncateWithOverflow(n1, stride, params.from_left);
+    second->TruncateWithOverflow(n2, stride, params.from_left);
     return;
   }
   Encoding* target = params.strategy == Strategy::OnlyFirst ? &first : (second ? &*second : nullptr);
   if (!target) {
-    throw EngineError(ErrorCode::InvalidArgument, "truncation strategy only_second needs a pair of texts");
+    throw EngineError(ErrorCode::InvalidArgument,
+                      "truncation strategy only_second needs a pair of texts, but only one text was given");
   }
   if (target->size() <= to_remove) {
     throw EngineError(ErrorCode::InvalidArgument,
-                      "the sequence to truncate is too short to respect the maximum length of " +
-                          std::to_string(params.max_length));
+                      std::string("truncation strategy ") +
+                          (params.strategy == Strategy::OnlyFirst ? "only_first" : "only_second") +
+                          ": the text to truncate is too short to respect the maximum length of " +
+                          std::to_string(params.max_length) + " (the other text alone is too long)");
   }
-  target->Truncate(target->size() - to_remove, params.from_left);
+  target->TruncateWithOverflow(target->size() - to_remove, stride, params.from_left);
+}
+
+Encoding Tokenizer::PostProcess(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const {
+  return post_processor_ ? post_processor_->Process(std::move(first), std::move(second), add_special_tokens)
+                         : DefaultPostProcess(std::move(first), std::move(second));
+}
+
+Encoding Tokenizer::PostProcessWithOverflow(Encoding first, std::optional<Encoding> second,
+                                            bool add_special_tokens) const {
+  // The reference adds special tokens to every piece, then merges the pair; merging combines the pieces as
+  // below (Encoding::merge_with), nesting the combinations of a piece of the first text with the pieces of the
+  // second inside that piece. Processing each combination at once is the same thing, as the special tokens
+  // of each piece do not depend on the other.
+  std::vector<Encoding> first_pieces = std::move(first.overflowing);
+  first.overflowing.clear();
+  std::vector<Encoding> second_pieces;
+  if (second) {
+    second_pieces = std::move(second->overflowing);
+    second->overflowing.clear();
+  }
+  using Pieces = std::vector<Encoding>;
+  // Encoding::merge_with(self = a with pieces a_pieces, pair = b with pieces b_pieces).
+  std::function<Encoding(const Encoding&, const Pieces&, const std::optional<Encoding>&, const Pieces&)> merge =
+      [&](const Encoding& a, const Pieces& a_pieces, const std::optional<Encoding>& b, const Pieces& b_pieces) {
+        Encoding merged = PostProcess(a, b, add_special_tokens);
+        for (const Encoding& piece : a_pieces) {
+          merged.overflowing.push_back(merge(piece, {}, b, b_pieces));
+          for (const Encoding& other : b_pieces) merged.overflowing.push_back(merge(piece, {}, other, {}));
+        }
+        for (const Encoding& other : b_pieces) merged.overflowing.push_back(merge(a, a_pieces, other, {}));
+        return merged;
+      };
+  return merge(first, first_pieces, second, second_pieces);
 }
 
 size_t Tokenizer::PaddedLength(size_t longest, const PaddingParams& params) {
@@ -178,6 +245,7 @@ size_t Tokenizer::PaddedLength(size_t longest, const PaddingParams& params) {
 }
 
 void Tokenizer::Pad(Encoding& encoding, size_t length, const PaddingParams& params) {
+  for (Encoding& piece : encoding.overflowing) Pad(piece, length, params);  // the reference pads the pieces too
   if (encoding.size() >= length) return;
   size_t missing = length - encoding.size();
   auto pad = [&](auto& values, auto value) {
@@ -195,13 +263,25 @@ void Tokenizer::Pad(Encoding& encoding, size_t length, const PaddingParams& para
 }
 
 Encoding Tokenizer::Encode(std::string_view text, const std::string_view* pair, const EncodeSettings& settings) const {
-  Encoding first = EncodeSequence(text);
+  // Overflowing pieces only ever cover the words holding the first (from the left: the last) max_length tokens
+  // of a text, as in the reference (measured with the `tokenizers` package: "a b ... k" with max_length 7,
+  // stride 1 and [CLS]/[SEP] gives [a..e] and one piece [e f g], not [e..i] and [i j k]).
+  // Only a text the strategy may truncate is limited (only_second leaves a single text whole, so that it fails).
+  std::optional<size_t> first_limit, second_limit;
+  bool from_left = false;
+  if (settings.truncation) {
+    using Strategy = TruncationParams::Strategy;
+    from_left = settings.truncation->from_left;
+    if (settings.truncation->strategy != Strategy::OnlySecond) first_limit = settings.truncation->max_length;
+    if (settings.truncation->strategy != Strategy::OnlyFirst) second_limit = settings.truncation->max_length;
+  }
+  Encoding first = EncodeSequence(text, first_limit, from_left);
   std::optional<Encoding> second;
-  if (pair) second = EncodeSequence(*pair);
+  if (pair) second = EncodeSequence(*pair, second_limit, from_left);
   if (settings.truncation) Truncate(first, second, *settings.truncation, settings.add_special_tokens);
-  Encoding merged = post_processor_
-                        ? post_processor_->Process(std::move(first), std::move(second), settings.add_special_tokens)
-                        : DefaultPostProcess(std::move(first), std::move(second));
+  bool overflowed = !first.overflowing.empty() || (second && !second->overflowing.empty());
+  Encoding merged = overflowed ? PostProcessWithOverflow(std::move(first), std::move(second), settings.add_special_tokens)
+                               : PostProcess(std::move(first), std::move(second), settings.add_special_tokens);
   if (settings.padding) Pad(merged, PaddedLength(merged.size(), *settings.padding), *settings.padding);
   return merged;
 }
@@ -230,6 +310,26 @@ std::vector<Encoding> Tokenizer::EncodeBatch(
 std::string Tokenizer::IdToToken(uint32_t id) const {
   if (const AddedToken* token = added_.FindById(id)) return token->content;
   return model_->IdToToken(id).value_or("");
+}
+
+std::string Tokenizer::Decode(const std::vector<uint32_t>& ids, bool skip_special_tokens) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (uint32_t id : ids) {
+    std::optional<std::string> token;
+    if (const AddedToken* added = added_.FindById(id)) token = added->content;
+    else token = model_->IdToToken(id);
+    if (!token) continue;
+    // The reference decides "special" by the token's text, whichever id produced it.
+    if (skip_special_tokens) {
+      const auto& added = added_.tokens();
+      bool special = std::any_of(added.begin(), added.end(),
+                                 [&](const AddedToken& t) { return t.special && t.content == *token; });
+      if (special) continue;
+    }
+    tokens.push_back(std::move(*token));
+  }
+  return DecodeTokens(decoder_.get(), std::move(tokens));
 }
 
 std::optional<uint32_t> Tokenizer::TokenToId(const std::string& token) const {

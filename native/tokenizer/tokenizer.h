@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tokenizer/added_vocabulary.h"
+#include "tokenizer/decoders.h"
 #include "tokenizer/encoding.h"
 #include "tokenizer/model.h"
 #include "tokenizer/normalizers.h"
@@ -56,6 +57,10 @@ class Tokenizer {
   std::vector<Encoding> EncodeBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& inputs,
                                     const EncodeSettings& settings) const;
 
+  // The text of `ids` through tokenizer.json's decoder. Ids neither in the vocabulary nor added are skipped, and
+  // so are special tokens when `skip_special_tokens` (as Hugging Face's decode does).
+  std::string Decode(const std::vector<uint32_t>& ids, bool skip_special_tokens) const;
+
   // The token string of an id (added tokens first, then the model's vocabulary); "" when unknown.
   std::string IdToToken(uint32_t id) const;
   std::optional<uint32_t> TokenToId(const std::string& token) const;
@@ -65,9 +70,12 @@ class Tokenizer {
 
  private:
   Tokenizer() = default;
-  Encoding EncodeSequence(std::string_view text) const;
+  // Tokenizes one text; with `word_limit`, only the words holding its first (from_left: last) word_limit tokens.
+  Encoding EncodeSequence(std::string_view text, std::optional<size_t> word_limit, bool from_left) const;
   void Truncate(Encoding& first, std::optional<Encoding>& second, const TruncationParams& params,
                 bool add_special_tokens) const;
+  Encoding PostProcess(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const;
+  Encoding PostProcessWithOverflow(Encoding first, std::optional<Encoding> second, bool add_special_tokens) const;
   static void Pad(Encoding& encoding, size_t length, const PaddingParams& params);
   static size_t PaddedLength(size_t longest, const PaddingParams& params);
 
@@ -75,6 +83,7 @@ class Tokenizer {
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<PostProcessor> post_processor_;
+  std::unique_ptr<Decoder> decoder_;
   AddedVocabulary added_;
   std::optional<TruncationParams> truncation_;
   std::optional<PaddingParams> padding_;

@@ -2,11 +2,28 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
+#include <iterator>
+
+// Generated at build time by scripts/generate-unicode-tables.js (see there for the versions and why).
+#include "unicode_tables.h"
+
 namespace engine::unicode {
 
 namespace {
 
 utf8proc_category_t Category(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)); }
+
+template <size_t N>
+bool InTable(const tables::CodePointRange (&table)[N], char32_t cp) {
+  auto it = std::upper_bound(std::begin(table), std::end(table), cp,
+                             [](char32_t value, const tables::CodePointRange& range) { return value < range.first; });
+  return it != std::begin(table) && cp <= std::prev(it)->last;
+}
+
+// The reference's normalization tables are older than utf8proc's: characters they do not know have no
+// decomposition and combining class 0 there.
+bool NormalizationTooNew(char32_t cp) { return InTable(tables::kNormalizationTooNew, cp); }
 
 }  // namespace
 
@@ -94,22 +111,17 @@ bool IsNumeric(char32_t cp) {
   }
 }
 
+// The next three follow the `unicode_categories` crate, whose tables are Unicode 8.0: a character assigned later
+// is none of these in the reference, whatever its category today.
 bool IsPunctuation(char32_t cp) {
-  switch (Category(cp)) {
-    case UTF8PROC_CATEGORY_PC:
-    case UTF8PROC_CATEGORY_PD:
-    case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE:
-    case UTF8PROC_CATEGORY_PI:
-    case UTF8PROC_CATEGORY_PF:
-    case UTF8PROC_CATEGORY_PO:
-      return true;
-    default:
-      return false;
+  if (cp < 0x80) {
+    return (cp >= 0x21 && cp <= 0x2F && cp != 0x24 && cp != 0x2B) || cp == 0x3A || cp == 0x3B || cp == 0x3F ||
+           cp == 0x40 || (cp >= 0x5B && cp <= 0x5D) || cp == 0x5F || cp == 0x7B || cp == 0x7D;
   }
+  return InTable(tables::kPunctuation, cp);
 }
 
-bool IsMarkNonspacing(char32_t cp) { return Category(cp) == UTF8PROC_CATEGORY_MN; }
+bool IsMarkNonspacing(char32_t cp) { return cp >= 0x300 && InTable(tables::kMarkNonspacing, cp); }
 
 bool IsCombiningMark(char32_t cp) {
   if (cp < 0x300) return false;
@@ -118,19 +130,8 @@ bool IsCombiningMark(char32_t cp) {
   return mark && InNormalizationTables(cp);
 }
 
-bool IsOther(char32_t cp) {
-  // Unassigned code points (Cn) are deliberately not "other": the reference keeps them (measured with the
-  // `tokenizers` package: "x\u0378y" stays one word), so treating them as controls would drop characters.
-  switch (Category(cp)) {
-    case UTF8PROC_CATEGORY_CC:
-    case UTF8PROC_CATEGORY_CF:
-    case UTF8PROC_CATEGORY_CO:
-    case UTF8PROC_CATEGORY_CS:
-      return true;
-    default:
-      return false;
-  }
-}
+// Unassigned code points (Cn) are not "other": the reference keeps them ("x\u0378y" stays one word).
+bool IsOther(char32_t cp) { return InTable(tables::kOther, cp); }
 
 void AppendLowercase(std::u32string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -148,7 +149,7 @@ void AppendLowercase(std::u32string& out, char32_t cp) {
 }
 
 void AppendCanonicalDecomposition(std::u32string& out, char32_t cp) {
-  if (cp < 0xC0) {  // nothing below U+00C0 decomposes canonically
+  if (cp < 0xC0 || NormalizationTooNew(cp)) {  // nothing below U+00C0 decomposes canonically
     out.push_back(cp);
     return;
   }
@@ -164,13 +165,10 @@ void AppendCanonicalDecomposition(std::u32string& out, char32_t cp) {
 }
 
 int CombiningClass(char32_t cp) {
-  if (cp < 0x300) return 0;
+  if (cp < 0x300 || NormalizationTooNew(cp)) return 0;
   return utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->combining_class;
 }
 
-bool InNormalizationTables(char32_t cp) {
-  (void)cp;
-  return true;
-}
+bool InNormalizationTables(char32_t cp) { return !NormalizationTooNew(cp); }
 
 }  // namespace engine::unicode
