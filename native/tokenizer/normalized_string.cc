@@ -22,7 +22,15 @@ NormalizedString NormalizedString::Slice(size_t begin, size_t end) const {
 }
 
 void NormalizedString::Nfd() {
-  Transform([](char32_t cp, std::u32string& out) { unicode::AppendCanonicalDecomposition(out, cp); });
+  // Nothing below U+00C0 decomposes canonically and nothing below U+0300 has a non-zero combining class:
+  // text without such code points (most English text) is already in NFD.
+  size_t first_candidate = 0;
+  while (first_candidate < chars_.size() && chars_[first_candidate] < 0xC0) ++first_candidate;
+  if (first_candidate == chars_.size()) return;
+  Transform([](char32_t cp, std::u32string& out) {
+    if (cp < 0xC0) out.push_back(cp);
+    else unicode::AppendCanonicalDecomposition(out, cp);
+  });
   // Canonical ordering: within each run of non-starters, a stable sort by combining class.
   size_t i = 0;
   while (i < chars_.size()) {
