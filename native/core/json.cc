@@ -5,7 +5,8 @@ namespace engine {
 Json ParseJson(const std::string& text, const std::string& file_label, ErrorCode code) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {
+    // parse_error, and also out_of_range for numbers such as 1e400 (found by the load fuzzer).
     throw EngineError(code, file_label + " is not valid JSON: " + error.what());
   }
 }

@@ -80,6 +80,15 @@ void NormalizedString::ReplaceRanges(const std::vector<std::pair<size_t, size_t>
   origins_ = std::move(origins);
 }
 
-void NormalizedString::Nfd() { UnicodeNormalize(*this, NormalizationForm::Nfd); }
+void NormalizedString::Nfd() {
+  // Nothing below U+00C0 decomposes canonically and nothing below U+0300 has a non-zero combining class: text
+  // without such code points (most English text) is already in NFD.
+  for (char32_t cp : chars_) {
+    if (cp >= 0xC0) {
+      UnicodeNormalize(*this, NormalizationForm::Nfd);
+      return;
+    }
+  }
+}
 
 }  // namespace engine

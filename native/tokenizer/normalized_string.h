@@ -79,14 +79,33 @@ class NormalizedString {
 
 template <typename Fn>
 void NormalizedString::Transform(Fn&& fn) {
+  // Most passes map each code point to exactly one (lowercasing, whitespace cleanup): those rewrite the string
+  // in place. `produced` keeps up to three code points inline (small-string storage), so the common case
+  // allocates nothing; the first code point that changes the length switches to building new buffers.
+  std::u32string produced;
+  const size_t size = chars_.size();
+  size_t i = 0;
+  for (; i < size; ++i) {
+    produced.clear();
+    fn(chars_[i], produced);
+    if (produced.size() != 1) break;
+    chars_[i] = produced[0];
+  }
+  if (i == size) return;
+
   std::u32string chars;
   std::vector<Span> origins;
-  chars.reserve(chars_.size());
-  origins.reserve(chars_.size());
-  for (size_t i = 0; i < chars_.size(); ++i) {
-    size_t before = chars.size();
+  chars.reserve(size + size / 4 + produced.size());
+  origins.reserve(chars.capacity());
+  chars.append(chars_, 0, i);
+  origins.insert(origins.end(), origins_.begin(), origins_.begin() + static_cast<std::ptrdiff_t>(i));
+  // Code point i was already transformed into `produced`.
+  chars.append(produced);
+  for (size_t k = 0; k < produced.size(); ++k) origins.push_back(origins_[i]);
+  for (++i; i < size; ++i) {
+    const size_t before = chars.size();
     fn(chars_[i], chars);
-    origins.insert(origins.end(), chars.size() - before, origins_[i]);
+    for (size_t k = before; k < chars.size(); ++k) origins.push_back(origins_[i]);
   }
   chars_ = std::move(chars);
   origins_ = std::move(origins);

@@ -41,6 +41,15 @@ void SplitEach(std::vector<Split>& splits, Cut&& cut) {
     }
     ranges.clear();
     cut(split.normalized, ranges);
+    // A split the cut leaves whole (a word already alone) moves over instead of being copied.
+    if (ranges.size() == 1 && ranges[0].first == 0 && ranges[0].second == split.normalized.size()) {
+      if (!split.normalized.empty()) out.push_back(std::move(split));
+      continue;
+    }
+    // Room for every piece of this split and one per split still to come, growing geometrically so that a
+    // long list of splits never reallocates more than a logarithmic number of times.
+    const size_t needed = out.size() + ranges.size() + static_cast<size_t>(splits.data() + splits.size() - &split);
+    if (needed > out.capacity()) out.reserve(std::max(needed, out.capacity() * 2));
     for (const auto& [begin, end] : ranges) {
       if (begin < end) out.push_back(Split{split.normalized.Slice(begin, end), {}, false});
     }

@@ -367,3 +367,12 @@ describe('wrong argument types: INVALID_ARGUMENT, TypeError/RangeError "Expected
     expect(Array.from(e.tokens)).toEqual(['[CLS]', 'still', 'working', '[SEP]']);
   });
 });
+
+describe('JSON the parser rejects for reasons other than syntax', () => {
+  test('a number out of range (found by the load fuzzer) is TOKENIZER_INVALID, not INTERNAL', async () => {
+    const dir = tempDir('json-range');
+    const file = path.join(dir, 'tokenizer.json');
+    fs.writeFileSync(file, '{"model":1e400}');
+    await expectCode(() => Tokenizer.fromFile(file), 'TOKENIZER_INVALID', /not valid JSON/);
+  });
+});
