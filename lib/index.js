@@ -4,6 +4,7 @@
  * API and error codes: see index.d.ts.
  */
 const path = require('node:path');
+const { defineTokenizer } = require('./tokenizer');
 
 function loadAddon() {
   const file = process.env.CLASSIFIER_ENGINE_ADDON || path.join(__dirname, '..', 'build', 'Release', 'classifier_engine.node');
@@ -24,6 +25,6 @@ const addon = loadAddon();
 
 module.exports = {
   Engine: addon.Engine,
-  Tokenizer: addon.Tokenizer,
+  Tokenizer: defineTokenizer(addon.Tokenizer),
   ERROR_CODES: Object.freeze([...addon.ERROR_CODES]),
 };

@@ -11,8 +11,9 @@ OUT="${BENCH_OUT:-build/tools}"
 mkdir -p "$OUT"
 mapfile -t SOURCES < <(grep -E '^native/(tokenizer|core)/.*\.cc$' native/sources.txt)
 [ -e deps/lib/libutf8proc.a ] || node scripts/native-deps.js
+GENERATED="$(node scripts/generate-unicode-tables.js)"  # prints the directory of unicode_tables.h
 "${CXX:-c++}" -std=c++17 ${BENCH_CFLAGS:--O3 -DNDEBUG} -Wall -Wextra -Wno-unused-parameter \
-  -Inative -Ideps/include -DUTF8PROC_STATIC \
+  -Inative -Ideps/include -I"$GENERATED" -DUTF8PROC_STATIC \
   bench/native_bench.cc "${SOURCES[@]}" deps/lib/libutf8proc.a deps/lib/libonig.so.5 \
   -Wl,-rpath,"$ROOT/deps/lib" -pthread -o "$OUT/tokenizer_bench"
 echo "built $OUT/tokenizer_bench"
