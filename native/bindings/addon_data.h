@@ -11,7 +11,7 @@ namespace bindings {
 struct AddonData {
   Napi::FunctionReference engine_constructor;
   Napi::FunctionReference tokenizer_constructor;
-  // Created on first use; shared with the engines' worker threads, which keep it alive while they run.
+  // Created on first use; every loaded model holds a reference, so it outlives the sessions that run on it.
   std::shared_ptr<Ort::Env> ort_env;
 
   std::shared_ptr<Ort::Env> OrtEnv();

@@ -11,7 +11,7 @@
 
 namespace bindings {
 
-// A request plus the Promise it settles. The worker thread sees only the `engine::Request` part.
+// A request plus the Promise it settles. Engine threads see only the `engine::Request` part.
 struct JsRequest : engine::Request {
   explicit JsRequest(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise::Deferred deferred;

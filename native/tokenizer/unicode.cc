@@ -90,12 +90,9 @@ bool IsAlphanumeric(char32_t cp) {
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
       return true;
     default:
-      return false;
+      return IsNumeric(cp);
   }
 }
 

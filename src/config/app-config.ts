@@ -18,6 +18,18 @@ export abstract class AppConfig {
   readonly bodyLimitBytes: number;
   /** ENGINE_INTRA_OP_THREADS: ONNX Runtime intra-op threads; undefined lets the engine choose (all cores). */
   readonly engineIntraOpThreads?: number;
+  /** ENGINE_MAX_BATCH_SIZE: most texts in one batch; undefined: the engine's default. */
+  readonly engineMaxBatchSize?: number;
+  /** ENGINE_MAX_WAIT_MS: how long the oldest queued text waits for its batch to fill; undefined: the engine's default. */
+  readonly engineMaxWaitMs?: number;
+  /** ENGINE_QUEUE_CAPACITY: texts waiting before requests get 429 OVERLOADED; undefined: the engine's default. */
+  readonly engineQueueCapacity?: number;
+  /** ENGINE_RUNNERS: batches computed at the same time; undefined: the engine's default. */
+  readonly engineRunners?: number;
+  /** ENGINE_CACHE_SIZE: classification results kept in the LRU cache (0 turns it off); undefined: the engine's default. */
+  readonly engineCacheSize?: number;
+  /** ENGINE_DEVICE: 'cpu', 'cuda' or 'auto'; undefined: the engine's default (cpu). */
+  readonly engineDevice?: 'cpu' | 'cuda' | 'auto';
 }
 
 /** The key under which @nestjs/config's ConfigService holds the same object (`config.get('app')`). */

@@ -35,6 +35,22 @@ const integer =
       : { problem: `expected an integer between ${min} and ${max} but received ${JSON.stringify(raw)}` };
   };
 
+const decimal =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const value = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+    return Number.isFinite(value) && value >= min && value <= max
+      ? { value }
+      : { problem: `expected a number between ${min} and ${max} but received ${JSON.stringify(raw)}` };
+  };
+
+const oneOf =
+  <T extends string>(...choices: T[]): Parse<T> =>
+  (raw) =>
+    (choices as string[]).includes(raw.trim())
+      ? { value: raw.trim() as T }
+      : { problem: `expected one of ${choices.join(', ')} but received ${JSON.stringify(raw)}` };
+
 const nonEmptyString: Parse<string> = (raw) =>
   raw.trim().length > 0 ? { value: raw.trim() } : { problem: 'expected a non-empty string' };
 
@@ -80,6 +96,43 @@ const SCHEMA = {
     default: undefined,
     parse: integer(1, 1024),
     description: 'ONNX Runtime intra-op threads (default: all cores).',
+  },
+  // The engine's own defaults apply when these are unset (README, "Load options"): they are not repeated here.
+  engineMaxBatchSize: {
+    env: 'ENGINE_MAX_BATCH_SIZE',
+    default: undefined,
+    parse: integer(1, 4096),
+    description: 'Most texts in one batch (engine default 32).',
+  },
+  engineMaxWaitMs: {
+    env: 'ENGINE_MAX_WAIT_MS',
+    default: undefined,
+    parse: decimal(0, 60_000),
+    description: 'How long the oldest queued text waits for its batch to fill, in ms (engine default 2).',
+  },
+  engineQueueCapacity: {
+    env: 'ENGINE_QUEUE_CAPACITY',
+    default: undefined,
+    parse: integer(1, 16_777_216),
+    description: 'Texts waiting before requests are answered 429 OVERLOADED (engine default 4096).',
+  },
+  engineRunners: {
+    env: 'ENGINE_RUNNERS',
+    default: undefined,
+    parse: integer(1, 64),
+    description: 'Batches computed at the same time (engine default 1).',
+  },
+  engineCacheSize: {
+    env: 'ENGINE_CACHE_SIZE',
+    default: undefined,
+    parse: integer(0, 16_777_216),
+    description: 'Classification results kept in the LRU cache; 0 turns it off (engine default 1024).',
+  },
+  engineDevice: {
+    env: 'ENGINE_DEVICE',
+    default: undefined,
+    parse: oneOf('cpu', 'cuda', 'auto'),
+    description: "Execution provider: cpu, cuda (fail when unusable) or auto (CUDA if usable, else CPU); engine default cpu.",
   },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 

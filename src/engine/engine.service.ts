@@ -56,6 +56,7 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     }
     this.currentState = 'ready';
     const info = this.modelInfo;
+    if (info.executionProviderFallback) this.logger.warn(`Execution provider: ${info.executionProviderFallback}`);
     this.logger.log(
       `Model "${info.modelName}" ready in ${Math.round(performance.now() - started)} ms: ` +
         `labels [${info.labels.join(', ')}], max ${info.maxLength} tokens, ${info.executionProvider} execution provider`,
@@ -104,9 +105,21 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     }
   }
 
+  /** The engine's load options from the configuration; unset settings keep the engine's own defaults. */
   private engineOptions(): EngineOptions {
-    const options: EngineOptions = {};
-    if (this.config.engineIntraOpThreads !== undefined) options.intraOpThreads = this.config.engineIntraOpThreads;
+    const c = this.config;
+    const options: EngineOptions = {
+      intraOpThreads: c.engineIntraOpThreads,
+      maxBatchSize: c.engineMaxBatchSize,
+      maxWaitMs: c.engineMaxWaitMs,
+      queueCapacity: c.engineQueueCapacity,
+      runners: c.engineRunners,
+      cacheSize: c.engineCacheSize,
+      device: c.engineDevice,
+    };
+    for (const key of Object.keys(options) as (keyof EngineOptions)[]) {
+      if (options[key] === undefined) delete options[key];
+    }
     return options;
   }
 

@@ -10,25 +10,14 @@ import { Engine } from '../../lib';
 import type { Classification } from '../../lib';
 import { demoModelDir } from './demo-fixture';
 import { errorKind } from './realdata';
-
-/** A small seeded PRNG (mulberry32), so the property test is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './tricky-strings';
 
 const WORDS = ['the', 'film', 'was', 'not', 'bad', 'great', 'awful', 'service', 'food', 'really', 'never', 'boring',
   'loved', 'hated', 'plot', 'acting', 'cold', 'fresh', 'price', 'worth', 'it', 'at', 'all', '!', ',', 'but'];
 
 /** Random texts of very different lengths (1 to ~120 words), so batches mix lengths. */
 function randomTexts(count: number, seed: number): string[] {
-  const random = prng(seed);
+  const random = seededRandom(seed); // reproducible property test
   return Array.from({ length: count }, () => {
     const length = 1 + Math.floor(random() ** 2 * 120);
     return Array.from({ length }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');

@@ -1,4 +1,5 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import { runInNewContext } from 'node:vm';
 import { AppError } from './app-error';
 import { ErrorContext, toErrorResponse } from './error-response';
 
@@ -75,6 +76,16 @@ describe('toErrorResponse', () => {
 
   it('answers errors with foreign codes as INTERNAL', () => {
     expect(toErrorResponse(engineError('ECONNRESET', 'socket hang up'), ctx()).body.error.code).toBe('INTERNAL');
+  });
+
+  it('maps an engine error created in another realm (as the addon may) by its code', () => {
+    const foreign = runInNewContext("Object.assign(new Error('The engine is overloaded'), { code: 'OVERLOADED' })");
+    expect(foreign instanceof Error).toBe(false);
+    expect(toErrorResponse(foreign, ctx())).toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: { code: 'OVERLOADED', message: 'The engine is overloaded' } },
+    });
   });
 
   it('adds Retry-After to OVERLOADED and NOT_READY', () => {

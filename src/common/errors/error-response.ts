@@ -53,11 +53,16 @@ function classify(exception: unknown, ctx: ErrorContext): Classified {
     return { code: exception.code, message: exception.message, details: exception.details };
   }
   if (exception instanceof HttpException) return classifyHttpException(exception, ctx);
-  // Errors of the native engine carry one of its stable codes.
-  if (exception instanceof Error && isAppErrorCode((exception as { code?: unknown }).code)) {
-    return { code: (exception as Error & { code: AppErrorCode }).code, message: exception.message };
-  }
+  // Errors of the native engine carry one of its stable codes. Checked by shape, not `instanceof Error`: the
+  // addon creates its errors in the realm it was loaded in, which need not be this module's (jest's contexts).
+  if (isCodedError(exception)) return { code: exception.code, message: exception.message };
   return { code: 'INTERNAL', message: 'Internal server error' };
+}
+
+function isCodedError(value: unknown): value is { code: AppErrorCode; message: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as { code?: unknown; message?: unknown };
+  return isAppErrorCode(code) && typeof message === 'string';
 }
 
 /** HttpExceptions come from Nest (unknown route) and from Fastify's body handling (mapped by Nest). */
