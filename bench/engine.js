@@ -10,6 +10,8 @@
  *       ONNX files, the Node peer users would pick instead. Target: at least 3x its throughput.
  *
  * Usage: node bench/engine.js [--model demo|bert-base] [--texts N] [--repeats R] [--concurrency C]
+ *                            [--runners N] [--intra N]   (the engine's runners and intra-op threads per runner;
+ *                                                        default: the engine's own defaults)
  *   demo       models/demo-sentiment (the project's small model)
  *   bert-base  a BERT-base-sized classifier with random weights (12 layers, hidden 768), generated on first use by
  *              tools/bert-base-random/make_model.py into bench/models/ (git-ignored; needs python3-torch)
@@ -28,7 +30,7 @@ const ROOT = path.resolve(__dirname, '..');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
 
 function parseArgs() {
-  const args = { model: 'demo', texts: 0, repeats: 3, concurrency: 64 };
+  const args = { model: 'demo', texts: 0, repeats: 3, concurrency: 64, runners: 0, intra: 0 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -114,10 +116,16 @@ async function main() {
   const dir = modelDir(args.model);
   const texts = corpus(args.texts);
   const threads = os.cpus().length;
-  console.log(`model ${args.model} (${dir}); ${texts.length} SST-2 texts; ${threads} intra-op threads; ` +
+  console.log(`model ${args.model} (${dir}); ${texts.length} SST-2 texts; ${threads} intra-op threads ` +
+    `for the baselines (engine: ${batching.runners} runner(s) x ${batching.intraOpThreads} thread(s), ` +
+    `maxBatchSize ${batching.maxBatchSize}, maxWaitMs ${batching.maxWaitMs}, maxPaddingRatio ${batching.maxPaddingRatio}); ` +
     `${args.concurrency} concurrent callers; ${args.repeats} repeats; ${os.cpus()[0].model}`);
 
-  const engine = await Engine.load(dir, { intraOpThreads: threads, cacheSize: 0, maxBatchSize: 32, maxWaitMs: 2 });
+  const engineOptions = { cacheSize: 0 };
+  if (args.runners) engineOptions.runners = args.runners;
+  if (args.intra) engineOptions.intraOpThreads = args.intra;
+  const engine = await Engine.load(dir, engineOptions);
+  const { batching } = engine.info();
   const hasTypeIds = engine.info().inputs.some((i) => i.name === 'token_type_ids');
   const tokenizer = await Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
   const encodings = (await tokenizer.encodeBatch(texts)).map((e) => ({ ids: Array.from(e.ids) }));

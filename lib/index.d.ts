@@ -45,7 +45,7 @@ export interface EngineError extends Error {
 export const ERROR_CODES: readonly ErrorCode[];
 
 export interface EngineOptions {
-  /** Threads ONNX Runtime uses inside one operator. Default: number of cores. */
+  /** Threads ONNX Runtime uses inside one operator, per runner. Default: the cores divided among the runners. */
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across operators. Default: 1. */
   interOpThreads?: number;
@@ -59,7 +59,7 @@ export interface EngineOptions {
   maxWaitMs?: number;
   /** Most texts waiting for a batch; beyond it calls reject at once with OVERLOADED. Default 4096. */
   queueCapacity?: number;
-  /** Batches computed at the same time (each uses intraOpThreads). Default 1. */
+  /** Batches computed at the same time (each uses intraOpThreads). Default 2 on machines with 2 or more cores. */
   runners?: number;
   /** A batch stops growing when padding would exceed this share of its cells (wasted compute on a CPU). Default 0.1. */
   maxPaddingRatio?: number;
@@ -157,6 +157,7 @@ export interface EngineInfo {
     maxWaitMs: number;
     queueCapacity: number;
     runners: number;
+    intraOpThreads: number;
     maxPaddingRatio: number;
   };
 }

@@ -100,8 +100,12 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
   Napi::Object options = ReadOptionsObject(info[1], "options");
   engine::LoadOptions load_options;
   const int64_t max_threads = 1024;
-  load_options.session.intra_op_threads =
-      static_cast<int>(ReadOptionalInteger(options, "intraOpThreads", 0, 0, max_threads, "options"));
+  // Defaults, measured on CPUs (BENCHMARKS.md): two runners that split the cores between them beat one runner
+  // using them all, because one batch computes while the other is cut, padded and completed.
+  const int64_t cores = std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));
+  const int64_t runners = ReadOptionalInteger(options, "runners", cores >= 2 ? 2 : 1, 1, 64, "options");
+  load_options.session.intra_op_threads = static_cast<int>(
+      ReadOptionalInteger(options, "intraOpThreads", std::max<int64_t>(1, cores / runners), 0, max_threads, "options"));
   load_options.session.inter_op_threads =
       static_cast<int>(ReadOptionalInteger(options, "interOpThreads", 1, 0, max_threads, "options"));
   load_options.max_length =
@@ -134,7 +138,7 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
   batching.max_wait_ms = ReadOptionalNumber(options, "maxWaitMs", 2.0, 0, 60000, "options");
   batching.queue_capacity =
       static_cast<size_t>(ReadOptionalInteger(options, "queueCapacity", 4096, 1, 1 << 24, "options"));
-  batching.runners = static_cast<size_t>(ReadOptionalInteger(options, "runners", 1, 1, 64, "options"));
+  batching.runners = static_cast<size_t>(runners);
   batching.max_padding_ratio = ReadOptionalNumber(options, "maxPaddingRatio", 0.1, 0, 1, "options");
   auto cache_size = static_cast<size_t>(ReadOptionalInteger(options, "cacheSize", 1024, 0, 1 << 24, "options"));
 
@@ -410,6 +414,7 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   settings.Set("maxWaitMs", batching.max_wait_ms);
   settings.Set("queueCapacity", static_cast<double>(batching.queue_capacity));
   settings.Set("runners", static_cast<double>(batching.runners));
+  settings.Set("intraOpThreads", model.session_settings().intra_op_threads);
   settings.Set("maxPaddingRatio", batching.max_padding_ratio);
   result.Set("batching", settings);
   return result;

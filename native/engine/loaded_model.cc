@@ -13,6 +13,7 @@ std::unique_ptr<LoadedModel> LoadedModel::Load(std::shared_ptr<Ort::Env> env, co
   model->env_ = std::move(env);
   model->path_ = AbsolutePath(model_dir);
   model->max_batch_rows_ = std::max<size_t>(1, options.max_batch_rows);
+  model->session_settings_ = options.session;
   if (!IsDirectory(model->path_)) {
     throw EngineError(ErrorCode::ModelNotFound, "Model directory not found: " + model->path_);
   }

@@ -53,6 +53,7 @@ class LoadedModel {
   const ModelConfig& config() const { return config_; }
   const OnnxSession& session() const { return *session_; }
   size_t max_length() const { return max_length_; }
+  const SessionSettings& session_settings() const { return session_settings_; }
   // The output classify() reads: "logits", or the only output of a single-output model.
   const std::string& logits_output() const { return logits_output_; }
 
@@ -70,6 +71,7 @@ class LoadedModel {
   size_t max_batch_rows_ = 32;
   size_t num_labels_ = 0;
   std::string logits_output_;
+  SessionSettings session_settings_;
 };
 
 }  // namespace engine

@@ -95,7 +95,7 @@ const SCHEMA = {
     env: 'ENGINE_INTRA_OP_THREADS',
     default: undefined,
     parse: integer(1, 1024),
-    description: 'ONNX Runtime intra-op threads (default: all cores).',
+    description: 'ONNX Runtime intra-op threads per runner (default: the cores divided among the runners).',
   },
   // The engine's own defaults apply when these are unset (README, "Load options"): they are not repeated here.
   engineMaxBatchSize: {
@@ -120,7 +120,7 @@ const SCHEMA = {
     env: 'ENGINE_RUNNERS',
     default: undefined,
     parse: integer(1, 64),
-    description: 'Batches computed at the same time (engine default 1).',
+    description: 'Batches computed at the same time (engine default 2, or 1 on a single core).',
   },
   engineCacheSize: {
     env: 'ENGINE_CACHE_SIZE',
