@@ -116,16 +116,16 @@ async function main() {
   const dir = modelDir(args.model);
   const texts = corpus(args.texts);
   const threads = os.cpus().length;
-  console.log(`model ${args.model} (${dir}); ${texts.length} SST-2 texts; ${threads} intra-op threads ` +
-    `for the baselines (engine: ${batching.runners} runner(s) x ${batching.intraOpThreads} thread(s), ` +
-    `maxBatchSize ${batching.maxBatchSize}, maxWaitMs ${batching.maxWaitMs}, maxPaddingRatio ${batching.maxPaddingRatio}); ` +
-    `${args.concurrency} concurrent callers; ${args.repeats} repeats; ${os.cpus()[0].model}`);
-
   const engineOptions = { cacheSize: 0 };
   if (args.runners) engineOptions.runners = args.runners;
   if (args.intra) engineOptions.intraOpThreads = args.intra;
   const engine = await Engine.load(dir, engineOptions);
   const { batching } = engine.info();
+  console.log(`model ${args.model} (${dir}); ${texts.length} SST-2 texts; ${threads} intra-op threads ` +
+    `for the baselines (engine: ${batching.runners} runner(s) x ${batching.intraOpThreads} thread(s), ` +
+    `maxBatchSize ${batching.maxBatchSize}, maxWaitMs ${batching.maxWaitMs}, maxPaddingRatio ${batching.maxPaddingRatio}); ` +
+    `${args.concurrency} concurrent callers; ${args.repeats} repeats; ${os.cpus()[0].model}`);
+
   const hasTypeIds = engine.info().inputs.some((i) => i.name === 'token_type_ids');
   const tokenizer = await Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
   const encodings = (await tokenizer.encodeBatch(texts)).map((e) => ({ ids: Array.from(e.ids) }));
