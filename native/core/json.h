@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -35,5 +36,19 @@ class JsonReader {
   std::string where_;
   ErrorCode code_;
 };
+
+// Builds every entry of the array field `key` with `make` (JSON entry -> unique_ptr), dropping the entries it
+// builds nothing for: the one reading of "Sequence" components (normalizers, pre-tokenizers, post-processors,
+// decoders).
+template <typename Make>
+auto BuildEach(const JsonReader& reader, const char* key, Make&& make) {
+  const Json& list = reader.Required(key);
+  if (!list.is_array()) reader.Fail(std::string("field \"") + key + "\" must be an array");
+  std::vector<decltype(make(list))> built;
+  for (const auto& entry : list) {
+    if (auto component = make(entry)) built.push_back(std::move(component));
+  }
+  return built;
+}
 
 }  // namespace engine

@@ -351,14 +351,10 @@ std::unique_ptr<Decoder> MakeDecoder(const Json& config) {
   if (type == "Strip") return std::make_unique<StripDecoder>(reader);
   if (type == "CTC") return std::make_unique<CtcDecoder>(reader);
   if (type == "Sequence") {
-    const Json& list = reader.Required("decoders");
-    if (!list.is_array()) reader.Fail("field \"decoders\" must be an array");
-    std::vector<std::unique_ptr<Decoder>> steps;
-    for (const auto& step : list) {
+    return std::make_unique<SequenceDecoder>(BuildEach(reader, "decoders", [&](const Json& step) {
       if (!step.is_object()) reader.Fail("every entry of field \"decoders\" must be an object");
-      steps.push_back(MakeDecoder(step));
-    }
-    return std::make_unique<SequenceDecoder>(std::move(steps));
+      return MakeDecoder(step);
+    }));
   }
   throw EngineError(ErrorCode::TokenizerUnsupported,
                     "tokenizer.json uses the decoder \"" + type + "\", which this engine does not support yet");

@@ -195,13 +195,7 @@ std::unique_ptr<Normalizer> MakeNormalizer(const Json& config) {
   if (type == "Prepend") return std::make_unique<PrependNormalizer>(reader);
   if (type == "Precompiled") return std::make_unique<PrecompiledNormalizer>(reader);
   if (type == "Sequence") {
-    const Json& list = reader.Required("normalizers");
-    if (!list.is_array()) reader.Fail("field \"normalizers\" must be an array");
-    std::vector<std::unique_ptr<Normalizer>> steps;
-    for (const auto& step : list) {
-      if (auto normalizer = MakeNormalizer(step)) steps.push_back(std::move(normalizer));
-    }
-    return std::make_unique<SequenceNormalizer>(std::move(steps));
+    return std::make_unique<SequenceNormalizer>(BuildEach(reader, "normalizers", MakeNormalizer));
   }
   throw EngineError(ErrorCode::TokenizerUnsupported, "tokenizer.json uses the normalizer \"" + type +
                                                          "\", which this engine does not support yet");

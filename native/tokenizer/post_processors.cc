@@ -374,13 +374,8 @@ std::unique_ptr<PostProcessor> MakePostProcessor(const Json& config, const Token
   if (type == "RobertaProcessing") return std::make_unique<RobertaProcessing>(reader, tokens);
   if (type == "ByteLevel") return std::make_unique<ByteLevelProcessing>(reader, tokens);
   if (type == "Sequence") {
-    const Json& list = reader.Required("processors");
-    if (!list.is_array()) reader.Fail("field \"processors\" must be an array");
-    std::vector<std::unique_ptr<PostProcessor>> steps;
-    for (const auto& step : list) {
-      if (auto processor = MakePostProcessor(step, tokens)) steps.push_back(std::move(processor));
-    }
-    return std::make_unique<SequenceProcessing>(std::move(steps));
+    return std::make_unique<SequenceProcessing>(
+        BuildEach(reader, "processors", [&](const Json& step) { return MakePostProcessor(step, tokens); }));
   }
   throw EngineError(ErrorCode::TokenizerUnsupported, "tokenizer.json uses the post-processor \"" + type +
                                                          "\", which this engine does not support yet");

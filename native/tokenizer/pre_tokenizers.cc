@@ -277,13 +277,7 @@ std::unique_ptr<PreTokenizer> MakePreTokenizer(const Json& config) {
     return std::make_unique<CharDelimiterSplitPreTokenizer>(delimiter[0]);
   }
   if (type == "Sequence") {
-    const Json& list = reader.Required("pretokenizers");
-    if (!list.is_array()) reader.Fail("field \"pretokenizers\" must be an array");
-    std::vector<std::unique_ptr<PreTokenizer>> steps;
-    for (const auto& step : list) {
-      if (auto pre_tokenizer = MakePreTokenizer(step)) steps.push_back(std::move(pre_tokenizer));
-    }
-    return std::make_unique<SequencePreTokenizer>(std::move(steps));
+    return std::make_unique<SequencePreTokenizer>(BuildEach(reader, "pretokenizers", MakePreTokenizer));
   }
   throw EngineError(ErrorCode::TokenizerUnsupported, "tokenizer.json uses the pre-tokenizer \"" + type +
                                                          "\", which this engine does not support yet");
