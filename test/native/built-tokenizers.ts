@@ -1,7 +1,8 @@
 /**
  * Tokenizer files built for a test: the JSON is written to a temp file and BOTH implementations load that same
  * file (the reference with `Tokenizer.fromFile`, the native one with ours), so a test exercises exactly the
- * components it names. Files are removed when the process exits.
+ * components it names. Files are removed after the test file that imported this module (jest loads modules per
+ * test file, so this afterAll joins that file's root suite; process 'exit' never fires between files).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,7 +13,7 @@ import { Tokenizer } from '../../lib';
 export type RefTokenizer = InstanceType<typeof HfTokenizer>;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'built-tokenizers-'));
-process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 
 /** Writes `json` to a fresh temp file and returns its path. */
