@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NestApplicationOptions } from '@nestjs/common';
+import type { DestinationStream, Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -8,12 +8,14 @@ import { registerJsonBodyParser } from './common/http/json-body-parser';
 import { RawEnv, validateEnv } from './config/env.schema';
 import { PROJECT_ROOT } from './config/paths';
 import { setupSwagger } from './docs/swagger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { createRootLogger } from './logging/root-logger';
 
 export interface CreateAppOptions {
   /** Environment the settings are read from. Default: process.env. */
   env?: RawEnv;
-  /** Nest's logger option (e.g. `false`, or `['error', 'warn']` in tests). Default: Nest's console logger. */
-  logger?: NestApplicationOptions['logger'];
+  /** Where the JSON log goes (tests read it). Default: stdout. The level is LOG_LEVEL. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -23,8 +25,12 @@ export interface CreateAppOptions {
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = validateEnv(options.env ?? process.env);
+  const rootLogger = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    loggerInstance: rootLogger,
+    // Fastify's two lines per request are too many for an inference server; LOG_LEVEL=debug gets one (below).
+    disableRequestLogging: true,
     // Requests that arrive on kept-alive connections while closing are still served (the engine closes last).
     return503OnClosing: false,
   });
@@ -32,9 +38,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // registerJsonBodyParser installs the only body parser (JSON), instead of Nest's JSON + urlencoded.
     bodyParser: false,
     abortOnError: false,
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    logger: new PinoNestLogger(rootLogger),
   });
   try {
+    logCompletedRequests(app, rootLogger);
     registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
     setupSwagger(app, packageVersion());
     await app.init();
@@ -51,4 +58,17 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** At debug level, one JSON line per completed request: method, route, status and duration. */
+function logCompletedRequests(app: NestFastifyApplication, rootLogger: Logger): void {
+  if (!rootLogger.isLevelEnabled('debug')) return;
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    request.log.debug(
+      { method: request.method, url: request.url, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request completed',
+    );
+    done();
+  });
 }

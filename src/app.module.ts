@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, EngineModule, RootModule, InferenceModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, HealthModule],
     };
   }
 }

@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config';
 import { InvalidConfigError } from './config/env.schema';
 import { DOCS_PATH } from './docs/swagger';
 import { ModelLoadError } from './engine/model-load.error';
+import { createRootLogger } from './logging/root-logger';
 
 export { createApp, CreateAppOptions };
 
@@ -39,7 +40,8 @@ export function describeStartupFailure(error: unknown): string {
 
 if (require.main === module) {
   bootstrap().catch((error: unknown) => {
-    logger.error(`Startup failed. ${describeStartupFailure(error)}`);
+    // The configuration (and so LOG_LEVEL) may be what failed: this line is written whatever the level.
+    createRootLogger('info').fatal({ context: 'Bootstrap' }, `Startup failed. ${describeStartupFailure(error)}`);
     process.exit(1);
   });
 }

@@ -30,7 +30,21 @@ export abstract class AppConfig {
   readonly engineCacheSize?: number;
   /** ENGINE_DEVICE: 'cpu', 'cuda' or 'auto'; undefined: the engine's default (cpu). */
   readonly engineDevice?: 'cpu' | 'cuda' | 'auto';
+  /** DATA_DIR: absolute path of the directory holding the SQLite database. */
+  readonly dataDir: string;
+  /** DB_SYNCHRONOUS: SQLite's synchronous pragma. */
+  readonly dbSynchronous: 'normal' | 'full';
+  /** LOG_LEVEL: least severe level logged. */
+  readonly logLevel: LogLevel;
+  /** MODEL_VERSION: version reported with predictions; undefined: derived from the model's files. */
+  readonly modelVersion?: string;
+  /** PREDICTION_LOG_INPUT: what the prediction log keeps of each input text. */
+  readonly predictionLogInput: 'full' | 'hash' | 'none';
+  /** PREDICTION_LOG_RETENTION_DAYS: days predictions are kept; 0 keeps them forever. */
+  readonly predictionLogRetentionDays: number;
 }
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The key under which @nestjs/config's ConfigService holds the same object (`config.get('app')`). */
 export const APP_CONFIG_NAMESPACE = 'app';

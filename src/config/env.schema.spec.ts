@@ -12,6 +12,12 @@ describe('validateEnv', () => {
       maxTextChars: 10_000,
       bodyLimitBytes: 1024 * 1024,
       engineIntraOpThreads: undefined,
+      dataDir: resolve(process.cwd(), 'data'),
+      dbSynchronous: 'normal',
+      logLevel: 'info',
+      modelVersion: undefined,
+      predictionLogInput: 'hash',
+      predictionLogRetentionDays: 30,
     });
   });
 
@@ -29,6 +35,12 @@ describe('validateEnv', () => {
       MAX_TEXT_CHARS: '100',
       BODY_LIMIT_BYTES: '4096',
       ENGINE_INTRA_OP_THREADS: '2',
+      DATA_DIR: '/var/lib/classifier',
+      DB_SYNCHRONOUS: 'full',
+      LOG_LEVEL: 'debug',
+      MODEL_VERSION: 'sst2-v7',
+      PREDICTION_LOG_INPUT: 'none',
+      PREDICTION_LOG_RETENTION_DAYS: '0',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -38,6 +50,12 @@ describe('validateEnv', () => {
       maxTextChars: 100,
       bodyLimitBytes: 4096,
       engineIntraOpThreads: 2,
+      dataDir: '/var/lib/classifier',
+      dbSynchronous: 'full',
+      logLevel: 'debug',
+      modelVersion: 'sst2-v7',
+      predictionLogInput: 'none',
+      predictionLogRetentionDays: 0,
     });
   });
 

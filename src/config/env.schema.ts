@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { AppConfig } from './app-config';
-import { DEFAULT_MODEL_DIR } from './paths';
+import { DEFAULT_DATA_DIR, DEFAULT_MODEL_DIR } from './paths';
 
 /** Raw environment, as `process.env` holds it. */
 export type RawEnv = Readonly<Record<string, string | undefined>>;
@@ -133,6 +133,44 @@ const SCHEMA = {
     default: undefined,
     parse: oneOf('cpu', 'cuda', 'auto'),
     description: "Execution provider: cpu, cuda (fail when unusable) or auto (CUDA if usable, else CPU); engine default cpu.",
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    default: DEFAULT_DATA_DIR,
+    parse: directoryPath,
+    description: 'Directory of the SQLite database (jobs, prediction log, feedback); created when missing. Relative paths resolve against the working directory.',
+  },
+  dbSynchronous: {
+    env: 'DB_SYNCHRONOUS',
+    default: 'normal',
+    parse: oneOf('normal', 'full'),
+    description:
+      "SQLite's synchronous mode (WAL journal): normal keeps every commit across a process crash (kill -9) and may lose the last commits on power loss; full fsyncs every commit and keeps them across power loss too, at a cost per write.",
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    default: 'info',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    description: 'Least severe level written to the JSON log on stdout; debug adds one line per HTTP request.',
+  },
+  modelVersion: {
+    env: 'MODEL_VERSION',
+    default: undefined,
+    parse: nonEmptyString,
+    description:
+      "Version reported with every prediction and stored in the prediction log (default: the model's name and the first 12 hex digits of the SHA-256 of its files).",
+  },
+  predictionLogInput: {
+    env: 'PREDICTION_LOG_INPUT',
+    default: 'hash',
+    parse: oneOf('full', 'hash', 'none'),
+    description: 'What the prediction log keeps of each input text: full (the text), hash (its SHA-256, the default) or none.',
+  },
+  predictionLogRetentionDays: {
+    env: 'PREDICTION_LOG_RETENTION_DAYS',
+    default: 30,
+    parse: integer(0, 36_500),
+    description: 'Days a logged prediction is kept (feedback can only name predictions still kept); 0 keeps them forever.',
   },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 

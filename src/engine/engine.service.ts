@@ -18,6 +18,7 @@ import {
   EngineState,
 } from './engine.types';
 import { ModelLoadError } from './model-load.error';
+import { digestModelFiles, modelVersion } from './model-version';
 
 /**
  * Owns the native engine: loads the configured model when the module initialises (the application does not
@@ -28,6 +29,7 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
   private readonly logger = new Logger(EngineService.name);
   private engine: ClassifierEngine | undefined;
   private modelInfo: EngineInfo | undefined;
+  private version: string | undefined;
   private currentState: EngineState = 'idle';
 
   constructor(
@@ -47,8 +49,18 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     this.logger.log(`Loading model from ${modelDir}${options.intraOpThreads ? ` (${options.intraOpThreads} intra-op threads)` : ''}`);
     const started = performance.now();
     try {
+      // The files are hashed while the engine loads (both off the event loop), unless MODEL_VERSION names the version.
+      const digest = this.config.modelVersion === undefined ? digestModelFiles(modelDir) : Promise.resolve('');
+      digest.catch(() => undefined);
       const engine = await this.loader.load(modelDir, options);
-      this.modelInfo = engine.info();
+      const info = engine.info();
+      try {
+        this.version = this.config.modelVersion ?? modelVersion(info.modelName, await digest);
+      } catch (error) {
+        await engine.close().catch(() => undefined);
+        throw error;
+      }
+      this.modelInfo = info;
       this.engine = engine;
     } catch (error) {
       this.currentState = 'failed';
@@ -58,7 +70,7 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     const info = this.modelInfo;
     if (info.executionProviderFallback) this.logger.warn(`Execution provider: ${info.executionProviderFallback}`);
     this.logger.log(
-      `Model "${info.modelName}" ready in ${Math.round(performance.now() - started)} ms: ` +
+      `Model "${info.modelName}" version ${this.version} ready in ${Math.round(performance.now() - started)} ms: ` +
         `labels [${info.labels.join(', ')}], max ${info.maxLength} tokens, ${info.executionProvider} execution provider`,
     );
   }
@@ -71,6 +83,12 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
   /** True when the model is loaded and the service is not shutting down (the readiness condition). */
   isReady(): boolean {
     return this.currentState === 'ready';
+  }
+
+  /** The served model's version (MODEL_VERSION, or derived from its files), stamped on every prediction. */
+  get modelVersion(): string {
+    if (!this.version) throw this.notReady();
+    return this.version;
   }
 
   /** Static facts about the loaded model. */

@@ -1,35 +1,79 @@
+import type { TestingModule } from '@nestjs/testing';
 import { Test } from '@nestjs/testing';
 import { createFakeEngine, fakeClassification } from '../../test/support/fake-engine';
+import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { AppConfig } from '../config/app-config';
-import { validateEnv } from '../config/env.schema';
+import { DatabaseService } from '../database/database.service';
 import { EngineService } from '../engine/engine.service';
 import type { ClassifierEngine } from '../engine/engine.types';
+import { PredictionLogService } from '../predictions/prediction-log.service';
+import { PredictionStore } from '../predictions/prediction.store';
 import { InferenceService } from './inference.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('InferenceService', () => {
   let service: InferenceService;
-  let engine: { classify: jest.Mocked<ClassifierEngine>['classify'] };
+  let predictions: PredictionLogService;
+  let engine: { classify: jest.Mocked<ClassifierEngine>['classify']; modelVersion: string };
+  let moduleRef: TestingModule;
+  let removeDataDir: () => void;
 
   beforeEach(async () => {
     const fake = createFakeEngine();
-    engine = { classify: fake.classify };
-    const moduleRef = await Test.createTestingModule({
+    engine = { classify: fake.classify, modelVersion: 'fake@0123456789ab' };
+    const { config, remove } = configWithTempDataDir({ MAX_BATCH_TEXTS: '3', MAX_TEXT_CHARS: '5' });
+    removeDataDir = remove;
+    moduleRef = await Test.createTestingModule({
       providers: [
         InferenceService,
+        DatabaseService,
+        PredictionStore,
+        PredictionLogService,
         { provide: EngineService, useValue: engine },
-        { provide: AppConfig, useValue: validateEnv({ MAX_BATCH_TEXTS: '3', MAX_TEXT_CHARS: '5' }) },
+        { provide: AppConfig, useValue: config },
       ],
     }).compile();
     service = moduleRef.get(InferenceService);
+    predictions = moduleRef.get(PredictionLogService);
   });
 
-  it('classifies one text', async () => {
-    await expect(service.classifyOne('good')).resolves.toEqual({ text: 'good', label: 'POSITIVE', score: 0.9 });
+  afterEach(async () => {
+    await moduleRef.close();
+    removeDataDir();
+  });
+
+  it('classifies one text, with the id of its logged prediction and the model version', async () => {
+    const response = await service.classifyOne('good');
+    expect(response).toEqual({ text: 'good', label: 'POSITIVE', score: 0.9, prediction_id: expect.stringMatching(UUID), model_version: 'fake@0123456789ab' });
     expect(engine.classify).toHaveBeenCalledWith(['good']);
+    expect(predictions.find(response.prediction_id)).toMatchObject({
+      id: response.prediction_id,
+      label: 'POSITIVE',
+      score: 0.9,
+      scores: { NEGATIVE: expect.closeTo(0.1, 9), POSITIVE: 0.9 },
+      modelVersion: 'fake@0123456789ab',
+      source: 'sentiment',
+      inputLength: 4,
+    });
+  });
+
+  it('logs every text of a batch under its own id, in input order', async () => {
+    const response = await service.classifyBatch(['good', 'bad']);
+    const ids = response.results.map((r) => r.prediction_id);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids.map((id) => predictions.find(id)?.label)).toEqual(['POSITIVE', 'NEGATIVE']);
+    expect(predictions.find(ids[1])?.source).toBe('batch');
+    expect(response.model_version).toBe('fake@0123456789ab');
+  });
+
+  it('answers STORAGE_UNAVAILABLE, and returns no prediction, when the log cannot commit', async () => {
+    moduleRef.get(DatabaseService).db.close();
+    await expect(service.classifyOne('good')).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
   });
 
   it('classifies empty and whitespace-only texts like any other', async () => {
-    await expect(service.classifyOne('')).resolves.toEqual({ text: '', label: 'NEGATIVE', score: 0.8 });
+    await expect(service.classifyOne('')).resolves.toMatchObject({ text: '', label: 'NEGATIVE', score: 0.8 });
     await expect(service.classifyBatch([' ', ''])).resolves.toMatchObject({ results: [{ text: ' ' }, { text: '' }] });
   });
 
@@ -39,7 +83,12 @@ describe('InferenceService', () => {
     expect(engine.classify).toHaveBeenCalledTimes(1);
     expect(engine.classify).toHaveBeenCalledWith(texts);
     expect(response.results).toEqual(
-      texts.map((text) => ({ text, label: fakeClassification(text).label, score: fakeClassification(text).score })),
+      texts.map((text) => ({
+        text,
+        label: fakeClassification(text).label,
+        score: fakeClassification(text).score,
+        prediction_id: expect.stringMatching(UUID),
+      })),
     );
     expect(typeof response.processing_time).toBe('number');
     expect(response.processing_time).toBeGreaterThanOrEqual(0);

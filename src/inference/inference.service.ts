@@ -3,32 +3,48 @@ import { AppConfig } from '../config/app-config';
 import { AppError, ErrorDetail } from '../common/errors/app-error';
 import { EngineService } from '../engine/engine.service';
 import type { Classification } from '../engine/engine.types';
-import { BatchSentimentResponseDto } from './dto/batch-sentiment-response.dto';
+import { PredictionLogService } from '../predictions/prediction-log.service';
+import type { PredictionRecord, PredictionSource } from '../predictions/prediction.types';
+import { BatchSentimentResponseDto, BatchSentimentResultDto } from './dto/batch-sentiment-response.dto';
 import { SentimentResponseDto } from './dto/sentiment-response.dto';
 
 /**
  * Classification use cases: enforces the configured input limits (the DTOs check shapes), calls the engine,
- * shapes the results. Every text is classified as given: empty and whitespace-only strings included.
+ * commits every prediction to the prediction log, shapes the results. Every text is classified as given: empty
+ * and whitespace-only strings included.
  */
 @Injectable()
 export class InferenceService {
   constructor(
     private readonly engine: EngineService,
+    private readonly predictions: PredictionLogService,
     private readonly config: AppConfig,
   ) {}
 
   async classifyOne(text: string): Promise<SentimentResponseDto> {
     this.assertLimits('text', [text]);
-    const [result] = await this.classifyChecked([text]);
-    return toResponse(text, result);
+    const { records } = await this.classifyAndLog([text], 'sentiment');
+    return { ...toResult(text, records[0]), model_version: records[0].modelVersion };
   }
 
   async classifyBatch(texts: string[]): Promise<BatchSentimentResponseDto> {
     this.assertLimits('texts', texts);
+    const { records, seconds } = await this.classifyAndLog(texts, 'batch');
+    return {
+      results: texts.map((text, i) => toResult(text, records[i])),
+      model_version: this.engine.modelVersion,
+      processing_time: seconds,
+    };
+  }
+
+  /** Classifies, then commits the predictions before anything is returned (see PredictionLogService). */
+  private async classifyAndLog(texts: string[], source: PredictionSource): Promise<{ records: PredictionRecord[]; seconds: number }> {
     const started = performance.now();
     const results = await this.classifyChecked(texts);
-    const processingTime = (performance.now() - started) / 1000;
-    return { results: texts.map((text, i) => toResponse(text, results[i])), processing_time: processingTime };
+    const latencyMs = performance.now() - started;
+    const inputs = texts.map((text, i) => ({ text, ...results[i] }));
+    const records = this.predictions.record(inputs, this.engine.modelVersion, { source, latencyMs });
+    return { records, seconds: latencyMs / 1000 };
   }
 
   private async classifyChecked(texts: string[]): Promise<Classification[]> {
@@ -63,8 +79,8 @@ export class InferenceService {
   }
 }
 
-function toResponse(text: string, result: Classification): SentimentResponseDto {
-  return { text, label: result.label, score: result.score };
+function toResult(text: string, record: PredictionRecord): BatchSentimentResultDto {
+  return { text, label: record.label, score: record.score, prediction_id: record.id };
 }
 
 /** Unicode characters (code points), as a user or Python's len() counts them. */

@@ -6,12 +6,12 @@ import { RootService } from './root.service';
 describe('RootService', () => {
   it('describes the service, the model and the endpoints', async () => {
     const moduleRef = await Test.createTestingModule({
-      providers: [RootService, { provide: EngineService, useValue: { info: () => FAKE_INFO } }],
+      providers: [RootService, { provide: EngineService, useValue: { info: () => FAKE_INFO, modelVersion: 'fake@0123456789ab' } }],
     }).compile();
     const description = moduleRef.get(RootService).describe();
     expect(description).toMatchObject({
       message: expect.stringContaining('Welcome'),
-      model: { name: 'fake-sentiment', path: '/models/fake', labels: ['NEGATIVE', 'POSITIVE'], max_length: 512, execution_provider: 'cpu' },
+      model: { name: 'fake-sentiment', version: 'fake@0123456789ab', path: '/models/fake', labels: ['NEGATIVE', 'POSITIVE'], max_length: 512, execution_provider: 'cpu' },
       docs: '/docs',
     });
     const routes = description.endpoints.map((e) => `${e.method} ${e.path}`);

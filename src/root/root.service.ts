@@ -25,6 +25,7 @@ export class RootService {
       message: 'Welcome to the ONNX text classification server',
       model: {
         name: info.modelName,
+        version: this.engine.modelVersion,
         path: info.modelPath,
         labels: [...info.labels],
         max_length: info.maxLength,

@@ -7,6 +7,9 @@ import { startServer, TestServer } from './support/server';
 const POSITIVE_TEXT = 'I absolutely loved this movie! The acting was superb.';
 const NEGATIVE_TEXT = 'What a waste of time. The plot made no sense at all.';
 const DEMO_MODEL_DIR = resolve(__dirname, '..', '..', 'models', 'demo-sentiment');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The demo model's name, then the first 12 hex digits of the SHA-256 of its files. */
+const MODEL_VERSION = /^[A-Za-z0-9._/-]+@[0-9a-f]{12}$/;
 
 describe('API (real engine, demo model)', () => {
   let server: TestServer;
@@ -37,7 +40,13 @@ describe('API (real engine, demo model)', () => {
   it('POST /sentiment says POSITIVE for a glowing review', async () => {
     const { status, body } = await server.request('POST', '/sentiment', { json: { text: POSITIVE_TEXT } });
     expect(status).toBe(200);
-    expect(body).toEqual({ text: POSITIVE_TEXT, label: 'POSITIVE', score: expect.any(Number) });
+    expect(body).toEqual({
+      text: POSITIVE_TEXT,
+      label: 'POSITIVE',
+      score: expect.any(Number),
+      prediction_id: expect.stringMatching(UUID),
+      model_version: expect.stringMatching(MODEL_VERSION),
+    });
     expect(body.score).toBeGreaterThan(0.5);
     expect(body.score).toBeLessThanOrEqual(1);
   });
@@ -45,7 +54,13 @@ describe('API (real engine, demo model)', () => {
   it('POST /sentiment says NEGATIVE for a scathing review', async () => {
     const { status, body } = await server.request('POST', '/sentiment', { json: { text: NEGATIVE_TEXT } });
     expect(status).toBe(200);
-    expect(body).toEqual({ text: NEGATIVE_TEXT, label: 'NEGATIVE', score: expect.any(Number) });
+    expect(body).toEqual({
+      text: NEGATIVE_TEXT,
+      label: 'NEGATIVE',
+      score: expect.any(Number),
+      prediction_id: expect.stringMatching(UUID),
+      model_version: expect.stringMatching(MODEL_VERSION),
+    });
     expect(body.score).toBeGreaterThan(0.5);
   });
 
@@ -61,8 +76,12 @@ describe('API (real engine, demo model)', () => {
     const texts = [NEGATIVE_TEXT, POSITIVE_TEXT, '', 'It was fine, I guess.', POSITIVE_TEXT, 'Terrible. Just terrible.'];
     const { status, body } = await server.request('POST', '/batch-sentiment', { json: { texts } });
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['processing_time', 'results']);
+    expect(Object.keys(body).sort()).toEqual(['model_version', 'processing_time', 'results']);
+    expect(body.model_version).toMatch(MODEL_VERSION);
     expect(body.results.map((r: { text: string }) => r.text)).toEqual(texts);
+    const ids = body.results.map((r: { prediction_id: string }) => r.prediction_id);
+    ids.forEach((id: string) => expect(id).toMatch(UUID));
+    expect(new Set(ids).size).toBe(texts.length);
     expect(body.results[0].label).toBe('NEGATIVE');
     expect(body.results[1].label).toBe('POSITIVE');
     expect(typeof body.processing_time).toBe('number');

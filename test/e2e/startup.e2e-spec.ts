@@ -1,5 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createApp } from '../../src/main';
 import { InvalidConfigError } from '../../src/config/env.schema';
@@ -12,7 +14,7 @@ const MISSING_DIR = resolve(ROOT, 'models', 'no-such-model');
 
 describe('startup, settings and shutdown (real engine)', () => {
   it('refuses to start with a bad environment, listing every bad variable', async () => {
-    const failure = createApp({ env: { PORT: 'eighty', MAX_TEXT_CHARS: '0', BODY_LIMIT_BYTES: '1e6' }, logger: false });
+    const failure = createApp({ env: { PORT: 'eighty', MAX_TEXT_CHARS: '0', BODY_LIMIT_BYTES: '1e6' } });
     await expect(failure).rejects.toBeInstanceOf(InvalidConfigError);
     await expect(failure).rejects.toMatchObject({
       problems: [
@@ -24,7 +26,7 @@ describe('startup, settings and shutdown (real engine)', () => {
   });
 
   it('refuses to start when the model cannot be loaded, with the engine code and the path', async () => {
-    const failure = createApp({ env: { MODEL_DIR: MISSING_DIR }, logger: false });
+    const failure = createApp({ env: { MODEL_DIR: MISSING_DIR, LOG_LEVEL: 'silent' } });
     await expect(failure).rejects.toBeInstanceOf(ModelLoadError);
     await expect(failure).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining(MISSING_DIR) });
   });
@@ -68,9 +70,10 @@ describe('startup, settings and shutdown (real engine)', () => {
       child: ReturnType<typeof spawn>;
       waitFor(pattern: RegExp): Promise<string>;
     } {
+      const dataDir = mkdtempSync(join(tmpdir(), 'classifier-startup-'));
       const child = spawn(process.execPath, [resolve(ROOT, 'dist/main.js')], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -88,7 +91,10 @@ describe('startup, settings and shutdown (real engine)', () => {
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolveDone) =>
-        child.on('exit', (code, signal) => resolveDone({ code, signal, output })),
+        child.on('exit', (code, signal) => {
+          rmSync(dataDir, { recursive: true, force: true });
+          resolveDone({ code, signal, output: logMessages(output) });
+        }),
       );
       return Object.assign(done, {
         child,
@@ -99,6 +105,21 @@ describe('startup, settings and shutdown (real engine)', () => {
             done.then(() => reject(new Error(`exited before printing ${pattern}:\n${output}`)));
           }),
       });
+    }
+
+    /** The log is JSON lines: the messages, one per line, for the assertions to read. */
+    function logMessages(output: string): string {
+      return output
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => {
+          try {
+            return String((JSON.parse(line) as { msg?: unknown }).msg);
+          } catch {
+            return line;
+          }
+        })
+        .join('\n');
     }
 
     it('exits 1 and lists every bad variable', async () => {

@@ -18,7 +18,11 @@ export type ServiceErrorCode =
   /** Any other malformed request (e.g. a bad Content-Length). */
   | 'BAD_REQUEST'
   /** The model is not loaded (starting up or shutting down). */
-  | 'NOT_READY';
+  | 'NOT_READY'
+  /** The request is well formed but names something the model does not know (e.g. a feedback label). */
+  | 'UNKNOWN_LABEL'
+  /** The database could not commit the work (disk full, read-only): nothing was accepted; retry later. */
+  | 'STORAGE_UNAVAILABLE';
 
 export type AppErrorCode = EngineErrorCode | ServiceErrorCode;
 
@@ -68,6 +72,8 @@ export const ERROR_HTTP: { readonly [C in AppErrorCode]: ErrorHttpMapping } = {
   PAYLOAD_TOO_LARGE: { status: HttpStatus.PAYLOAD_TOO_LARGE, expose: true },
   UNSUPPORTED_MEDIA_TYPE: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, expose: true },
   NOT_READY: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
+  UNKNOWN_LABEL: { status: HttpStatus.UNPROCESSABLE_ENTITY, expose: true },
+  STORAGE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
 };
 
 /** The message clients see for errors whose mapping does not expose their own. */

@@ -4,6 +4,9 @@ export class ModelSummaryDto {
   @ApiProperty({ example: 'distilbert-base-uncased-finetuned-sst-2-english' })
   name: string;
 
+  @ApiProperty({ example: 'demo-sentiment@3f2a9c0b1d4e', description: 'Version stamped on every prediction (MODEL_VERSION, or name@hash of the files).' })
+  version: string;
+
   @ApiProperty({ example: '/srv/models/demo-sentiment', description: 'Absolute path of the model directory.' })
   path: string;
 

@@ -1,5 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../../src/main';
 
 export interface HttpResult {
@@ -21,6 +24,8 @@ export interface RequestOptions {
 export interface TestServer {
   app: NestFastifyApplication;
   baseUrl: string;
+  /** The server's DATA_DIR: a fresh temporary directory (removed by close) unless the test gave one. */
+  dataDir: string;
   request(method: string, path: string, options?: RequestOptions): Promise<HttpResult>;
   close(): Promise<void>;
 }
@@ -28,18 +33,37 @@ export interface TestServer {
 /**
  * Starts the real application (real addon, the model MODEL_DIR names — by default the project's demo model)
  * on an ephemeral port of 127.0.0.1. `env` replaces the process environment entirely, so tests do not depend
- * on the shell they run in.
+ * on the shell they run in. Unless `env` says otherwise, the database goes to a fresh temporary DATA_DIR and
+ * only warnings and errors are logged.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const app = await createApp({ env, logger: ['error', 'warn'] });
-  await app.listen(0, '127.0.0.1');
+  const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'classifier-e2e-')) : undefined;
+  const dataDir = env.DATA_DIR ?? ownDataDir!;
+  const removeDataDir = () => {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp({ env: { LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir } });
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    removeDataDir();
+    throw error;
+  }
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     app,
     baseUrl,
+    dataDir,
     request: (method, path, options) => request(baseUrl, method, path, options),
-    close: () => app.close(),
+    close: async () => {
+      try {
+        await app.close();
+      } finally {
+        removeDataDir();
+      }
+    },
   };
 }
 

@@ -1,0 +1,112 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig } from '../config/app-config';
+
+/** The database file inside DATA_DIR. */
+export const DATABASE_FILE = 'classifier.db';
+
+/** Thrown at boot when the database cannot be opened or migrated; the message says where and why. */
+export class DatabaseOpenError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+
+  constructor(path: string, cause: unknown) {
+    super(`Cannot open the database ${path}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+export type WritableCheck = { writable: true } | { writable: false; reason: string };
+
+/**
+ * The embedded SQLite database (better-sqlite3) that makes accepted work durable: jobs, the prediction log and
+ * feedback. One connection, opened when the service is built, in WAL mode so readers never block the writer.
+ * better-sqlite3 is synchronous: each statement runs on the JS thread, which is right for the small indexed
+ * reads and writes the features make (microseconds) and keeps a commit done before the response is sent.
+ * Each feature owns its tables through `migrate` and keeps its statements in its own store provider.
+ * Global, so it is shut down last, after every feature that writes to it.
+ */
+@Injectable()
+export class DatabaseService implements OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseService.name);
+  private readonly connection: Database.Database;
+  readonly path: string;
+
+  constructor(config: AppConfig) {
+    this.path = join(config.dataDir, DATABASE_FILE);
+    try {
+      mkdirSync(config.dataDir, { recursive: true });
+      this.connection = new Database(this.path);
+      this.connection.pragma('journal_mode = WAL');
+      this.connection.pragma(`synchronous = ${config.dbSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.connection.pragma('foreign_keys = ON');
+      // Another process (a second replica pointed at the same DATA_DIR by mistake, a backup) may hold the lock briefly.
+      this.connection.pragma('busy_timeout = 5000');
+      this.connection.exec(`
+        CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
+      `);
+    } catch (error) {
+      throw new DatabaseOpenError(this.path, error);
+    }
+    this.logger.log(`Database ${this.path} open (WAL, synchronous=${config.dbSynchronous})`);
+  }
+
+  /** The connection, for the features' store providers to prepare their statements on. */
+  get db(): Database.Database {
+    return this.connection;
+  }
+
+  /**
+   * Brings `component`'s tables to the latest version: runs the steps after the recorded version, each in a
+   * transaction with its version bump. Steps are append-only: a shipped step is never edited.
+   */
+  migrate(component: string, steps: readonly string[]): void {
+    try {
+      const row = this.connection.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
+        | { version: number }
+        | undefined;
+      const current = row?.version ?? 0;
+      if (current > steps.length) {
+        throw new Error(
+          `${component}'s tables are at version ${current}, newer than this server knows (${steps.length}): was the database written by a newer release?`,
+        );
+      }
+      const record = this.connection.prepare(
+        'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version',
+      );
+      for (let version = current + 1; version <= steps.length; version++) {
+        this.connection.transaction(() => {
+          this.connection.exec(steps[version - 1]);
+          record.run(component, version);
+        })();
+      }
+    } catch (error) {
+      throw new DatabaseOpenError(this.path, error);
+    }
+  }
+
+  /** Whether a write commits now (readiness): a full disk, a read-only mount or a lost file all show here. */
+  checkWritable(): WritableCheck {
+    if (!this.connection.open) return { writable: false, reason: 'the database is closed' };
+    try {
+      this.connection.prepare('INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)').run(Date.now());
+      return { writable: true };
+    } catch (error) {
+      return { writable: false, reason: (error as Error).message };
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (!this.connection.open) return;
+    try {
+      // Folds the WAL back into the main file so a copy of DATA_DIR/classifier.db alone is complete.
+      this.connection.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      this.logger.warn(`WAL checkpoint at shutdown failed: ${(error as Error).message}`);
+    }
+    this.connection.close();
+    this.logger.log('Database closed');
+  }
+}

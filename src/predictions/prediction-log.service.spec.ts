@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { configWithTempDataDir } from '../../test/support/temp-data-dir';
+import type { RawEnv } from '../config/env.schema';
+import { DatabaseService } from '../database/database.service';
+import { PredictionLogService } from './prediction-log.service';
+import { PredictionStore } from './prediction.store';
+import type { PredictionRecord } from './prediction.types';
+
+const INPUT = { text: 'naïve café 😀', label: 'POSITIVE', score: 0.75, scores: { NEGATIVE: 0.25, POSITIVE: 0.75 } };
+const SHA256 = createHash('sha256').update(INPUT.text, 'utf8').digest('hex');
+
+describe('PredictionLogService', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+
+  function open(env: RawEnv = {}): { log: PredictionLogService; database: DatabaseService; dataDir: string } {
+    const { config, dataDir, remove } = configWithTempDataDir(env);
+    const database = new DatabaseService(config);
+    const log = new PredictionLogService(new PredictionStore(database), config);
+    cleanups.push(remove, () => database.onApplicationShutdown());
+    return { log, database, dataDir };
+  }
+
+  it.each([
+    ['full', { input: INPUT.text, inputHash: SHA256 }],
+    ['hash', { inputHash: SHA256 }],
+    ['none', {}],
+  ])('PREDICTION_LOG_INPUT=%s keeps exactly what it says of the input', (mode, kept) => {
+    const { log } = open({ PREDICTION_LOG_INPUT: mode });
+    const [record] = log.record([INPUT], 'm@1', { source: 'sentiment', latencyMs: 3.5 });
+    const stored = log.find(record.id)!;
+    expect(stored).toEqual({
+      id: record.id,
+      createdAt: record.createdAt,
+      modelVersion: 'm@1',
+      label: 'POSITIVE',
+      score: 0.75,
+      scores: { NEGATIVE: 0.25, POSITIVE: 0.75 },
+      latencyMs: 3.5,
+      source: 'sentiment',
+      inputLength: INPUT.text.length,
+      ...kept,
+    });
+  });
+
+  it('keeps records across a restart of the service (the database file is the log)', () => {
+    const { config, remove } = configWithTempDataDir();
+    cleanups.push(remove);
+    const first = new DatabaseService(config);
+    const [record] = new PredictionLogService(new PredictionStore(first), config).record([INPUT], 'm@1', {
+      source: 'job',
+      jobId: 'job-1',
+      latencyMs: 1,
+    });
+    first.onApplicationShutdown();
+    const second = new DatabaseService(config);
+    cleanups.push(() => second.onApplicationShutdown());
+    expect(new PredictionLogService(new PredictionStore(second), config).find(record.id)).toMatchObject({ jobId: 'job-1', source: 'job' });
+  });
+
+  it('tells subscribers about committed records, and a failing subscriber does not fail the request', () => {
+    const { log } = open();
+    const seen: PredictionRecord[][] = [];
+    log.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    log.subscribe((records) => seen.push([...records]));
+    const records = log.record([INPUT, { ...INPUT, label: 'NEGATIVE' }], 'm@1', { source: 'batch', latencyMs: 2 });
+    expect(seen).toEqual([records]);
+  });
+
+  it('deletes predictions older than PREDICTION_LOG_RETENTION_DAYS when it starts, and keeps the rest', () => {
+    const { log } = open({ PREDICTION_LOG_RETENTION_DAYS: '2' });
+    const now = Date.now();
+    const [old] = log.record([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1, createdAt: now - 3 * 86_400_000 });
+    const [recent] = log.record([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1, createdAt: now - 1 * 86_400_000 });
+    log.onModuleInit();
+    log.onApplicationShutdown();
+    expect(log.find(old.id)).toBeUndefined();
+    expect(log.find(recent.id)).toBeDefined();
+  });
+
+  it('answers STORAGE_UNAVAILABLE and tells no subscriber when the commit fails', () => {
+    const { log, database } = open();
+    const listener = jest.fn();
+    log.subscribe(listener);
+    database.db.exec('DROP TABLE predictions');
+    expect(() => log.record([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 })).toThrow(
+      expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }),
+    );
+    expect(listener).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,101 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { PredictionStore } from './prediction.store';
+import type { PredictionInput, PredictionListener, PredictionRecord, RecordOptions } from './prediction.types';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often predictions past PREDICTION_LOG_RETENTION_DAYS are deleted. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * The prediction log: every prediction the service returns is committed here first, with its id, time, model
+ * version, output, latency and the input as PREDICTION_LOG_INPUT allows. A response carries a prediction_id only
+ * once its record is durable, so feedback can always find it; when the database cannot commit, the request
+ * fails with STORAGE_UNAVAILABLE (503) instead of returning a prediction nobody can trace.
+ */
+@Injectable()
+export class PredictionLogService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(PredictionLogService.name);
+  private readonly listeners: PredictionListener[] = [];
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: PredictionStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.predictionLogRetentionDays === 0) return;
+    this.pruneExpired();
+    this.pruneTimer = setInterval(() => this.pruneExpired(), PRUNE_INTERVAL_MS);
+    this.pruneTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
+
+  /** Registers a listener told about every committed batch of records (metrics, monitoring). */
+  subscribe(listener: PredictionListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Commits one record per input (in one transaction) and returns them in input order. Throws
+   * STORAGE_UNAVAILABLE when the database cannot commit them.
+   */
+  record(inputs: readonly PredictionInput[], modelVersion: string, options: RecordOptions): PredictionRecord[] {
+    const createdAt = options.createdAt ?? Date.now();
+    const records = inputs.map((input) => this.toRecord(input, modelVersion, createdAt, options));
+    try {
+      this.store.insertAll(records);
+    } catch (error) {
+      this.logger.error(`Could not log ${records.length} prediction(s): ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', 'The prediction could not be stored; retry later');
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(records);
+      } catch (error) {
+        this.logger.error(`A prediction listener failed: ${(error as Error).message}`, (error as Error).stack);
+      }
+    }
+    return records;
+  }
+
+  /** The logged prediction with this id, if it exists (and has not expired). */
+  find(id: string): PredictionRecord | undefined {
+    return this.store.findById(id);
+  }
+
+  private toRecord(input: PredictionInput, modelVersion: string, createdAt: number, options: RecordOptions): PredictionRecord {
+    const keep = this.config.predictionLogInput;
+    const record: PredictionRecord = {
+      id: randomUUID(),
+      createdAt,
+      modelVersion,
+      label: input.label,
+      score: input.score,
+      scores: input.scores,
+      latencyMs: options.latencyMs,
+      source: options.source,
+      inputLength: input.text.length,
+    };
+    if (options.jobId !== undefined) record.jobId = options.jobId;
+    if (keep === 'full') record.input = input.text;
+    if (keep !== 'none') record.inputHash = createHash('sha256').update(input.text, 'utf8').digest('hex');
+    return record;
+  }
+
+  private pruneExpired(): void {
+    const cutoff = Date.now() - this.config.predictionLogRetentionDays * DAY_MS;
+    try {
+      const removed = this.store.deleteOlderThan(cutoff);
+      if (removed > 0) this.logger.log(`Deleted ${removed} prediction(s) older than ${this.config.predictionLogRetentionDays} days`);
+    } catch (error) {
+      this.logger.warn(`Pruning the prediction log failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
+import { DatabaseService } from '../database/database.service';
+import type { PredictionRecord, PredictionSource } from './prediction.types';
+
+/** The prediction log's table; steps are append-only (see DatabaseService.migrate). */
+const MIGRATIONS = [
+  `CREATE TABLE predictions (
+     id TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL,
+     model_version TEXT NOT NULL,
+     label TEXT NOT NULL,
+     score REAL NOT NULL,
+     scores TEXT NOT NULL,
+     latency_ms REAL NOT NULL,
+     source TEXT NOT NULL,
+     job_id TEXT,
+     input TEXT,
+     input_hash TEXT,
+     input_length INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX predictions_created_at ON predictions (created_at);`,
+];
+
+interface PredictionRow {
+  id: string;
+  created_at: number;
+  model_version: string;
+  label: string;
+  score: number;
+  scores: string;
+  latency_ms: number;
+  source: string;
+  job_id: string | null;
+  input: string | null;
+  input_hash: string | null;
+  input_length: number;
+}
+
+/** SQLite persistence of the prediction log (I/O only; PredictionLogService holds the rules). */
+@Injectable()
+export class PredictionStore {
+  private readonly insert: Statement;
+  private readonly byId: Statement;
+  private readonly prune: Statement;
+
+  constructor(private readonly database: DatabaseService) {
+    database.migrate('predictions', MIGRATIONS);
+    const db = database.db;
+    this.insert = db.prepare(
+      `INSERT INTO predictions (id, created_at, model_version, label, score, scores, latency_ms, source, job_id, input, input_hash, input_length)
+       VALUES (@id, @createdAt, @modelVersion, @label, @score, @scores, @latencyMs, @source, @jobId, @input, @inputHash, @inputLength)`,
+    );
+    this.byId = db.prepare('SELECT * FROM predictions WHERE id = ?');
+    this.prune = db.prepare('DELETE FROM predictions WHERE created_at < ?');
+  }
+
+  /** Commits every record or none (one transaction). */
+  insertAll(records: readonly PredictionRecord[]): void {
+    this.database.db.transaction(() => {
+      for (const r of records) {
+        this.insert.run({
+          ...r,
+          scores: JSON.stringify(r.scores),
+          jobId: r.jobId ?? null,
+          input: r.input ?? null,
+          inputHash: r.inputHash ?? null,
+        });
+      }
+    })();
+  }
+
+  findById(id: string): PredictionRecord | undefined {
+    const row = this.byId.get(id) as PredictionRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Deletes predictions made before `cutoff` (ms since the epoch); returns how many. */
+  deleteOlderThan(cutoff: number): number {
+    return this.prune.run(cutoff).changes;
+  }
+}
+
+function fromRow(row: PredictionRow): PredictionRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    modelVersion: row.model_version,
+    label: row.label,
+    score: row.score,
+    scores: JSON.parse(row.scores) as Record<string, number>,
+    latencyMs: row.latency_ms,
+    source: row.source as PredictionSource,
+    ...(row.job_id !== null ? { jobId: row.job_id } : {}),
+    ...(row.input !== null ? { input: row.input } : {}),
+    ...(row.input_hash !== null ? { inputHash: row.input_hash } : {}),
+    inputLength: row.input_length,
+  };
+}
