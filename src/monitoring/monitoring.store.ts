@@ -24,7 +24,8 @@ const MIGRATIONS = [
  */
 const LABELLED_COUNTS_SQL = `
   SELECT p.model_version AS modelVersion,
-         (f.received_at / @windowMs) * @windowMs AS windowStart,
+         -- better-sqlite3 binds JS numbers as REAL: the CAST keeps this an integer division.
+         (f.received_at / CAST(@windowMs AS INTEGER)) * CAST(@windowMs AS INTEGER) AS windowStart,
          p.label AS predicted,
          f.correct_label AS actual,
          COUNT(*) AS count

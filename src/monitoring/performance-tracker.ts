@@ -142,22 +142,21 @@ interface Window {
   metrics?: ClassificationMetrics;
 }
 
-interface VersionState {
-  windows: Map<number, Window>;
-  baseline?: Baseline;
-  assessment?: Assessment;
-}
-
 /**
  * Rolling performance per model version, in memory: a confusion matrix per (version, window), updated by each
  * feedback in O(1) and trimmed to the current window plus `historyWindows` past ones, so memory and every read
  * are bounded by versions × windows × labels², whatever the number of predictions. Windows group feedback by the
  * time it was received. After every change the version is re-assessed and the hooks are told when a baseline is
- * established or the degraded flag changes, so each is reported once. Time is always passed in (`now`).
+ * established or the degraded flag changes, so each is reported once. A version whose windows all left the
+ * history is no longer listed, but its baseline and last verdict are kept (one small record per version seen).
+ * Time is always passed in (`now`).
  */
 export class PerformanceTracker {
-  private readonly versions = new Map<string, VersionState>();
+  /** Each version's windows with feedback, by start; a version without any is not listed. */
+  private readonly versions = new Map<string, Map<number, Window>>();
+  /** Kept for every version seen, whether or not it still has windows: a verdict outlives its window. */
   private readonly baselines = new Map<string, Baseline>();
+  private readonly assessments = new Map<string, Assessment>();
   /** Start of the window that was current when the windows were last rolled. */
   private rolledAt = Number.NEGATIVE_INFINITY;
 
@@ -203,16 +202,18 @@ export class PerformanceTracker {
     this.roll(now);
     const currentStart = this.windowStart(now);
     const reports: VersionPerformance[] = [];
-    for (const [modelVersion, state] of this.versions) {
+    for (const [modelVersion, versionWindows] of this.versions) {
       if (filter.modelVersion !== undefined && modelVersion !== filter.modelVersion) continue;
-      const windows = [...state.windows.values()].sort((a, b) => b.start - a.start).map((w) => this.windowPerformance(modelVersion, w, now));
+      const assessment = this.assessments.get(modelVersion);
+      const baseline = this.baselines.get(modelVersion);
+      const windows = [...versionWindows.values()].sort((a, b) => b.start - a.start).map((w) => this.windowPerformance(modelVersion, w, now));
       const current = windows.find((w) => w.start === currentStart);
       const history = windows.filter((w) => w !== current).slice(0, filter.history ?? this.settings.historyWindows);
       reports.push({
         modelVersion,
-        degraded: state.assessment?.degradation.degraded ?? false,
-        ...(state.assessment ? { assessment: state.assessment } : {}),
-        ...(state.baseline ? { baseline: state.baseline } : {}),
+        degraded: assessment?.degradation.degraded ?? false,
+        ...(assessment ? { assessment } : {}),
+        ...(baseline ? { baseline } : {}),
         ...(current ? { current } : {}),
         history,
       });
@@ -225,13 +226,14 @@ export class PerformanceTracker {
   figures(now: number): ModelFigures[] {
     this.roll(now);
     const figures: ModelFigures[] = [];
-    for (const [modelVersion, state] of this.versions) {
-      if (state.assessment) {
-        const { start, end, samples, accuracy, weightedF1, degradation } = state.assessment;
+    for (const [modelVersion, versionWindows] of this.versions) {
+      const assessment = this.assessments.get(modelVersion);
+      if (assessment) {
+        const { start, end, samples, accuracy, weightedF1, degradation } = assessment;
         figures.push({ modelVersion, windowStart: start, windowEnd: end, samples, accuracy, weightedF1, degraded: degradation.degraded, assessed: true });
         continue;
       }
-      const latest = [...state.windows.values()].reduce<Window | undefined>((a, b) => (a === undefined || b.start > a.start ? b : a), undefined);
+      const latest = latestOf(versionWindows.values());
       if (!latest) continue;
       const metrics = this.metricsOf(latest);
       figures.push({
@@ -256,15 +258,15 @@ export class PerformanceTracker {
     const currentStart = this.windowStart(now);
     if (!force && currentStart === this.rolledAt) return;
     this.rolledAt = currentStart;
-    for (const [modelVersion, state] of this.versions) {
-      if (!state.baseline) this.establishBaseline(modelVersion, state, currentStart, now);
+    for (const [modelVersion, versionWindows] of this.versions) {
+      if (!this.baselines.has(modelVersion)) this.establishBaseline(modelVersion, versionWindows, currentStart, now);
     }
     this.trim(now);
     for (const modelVersion of this.versions.keys()) this.assess(modelVersion);
   }
 
-  private establishBaseline(modelVersion: string, state: VersionState, currentStart: number, now: number): void {
-    const candidate = [...state.windows.values()]
+  private establishBaseline(modelVersion: string, versionWindows: Map<number, Window>, currentStart: number, now: number): void {
+    const candidate = [...versionWindows.values()]
       .filter((w) => w.start + this.settings.windowMs <= currentStart && w.samples >= this.settings.minSamples)
       .sort((a, b) => a.start - b.start)[0];
     if (!candidate) return;
@@ -278,26 +280,23 @@ export class PerformanceTracker {
       weightedF1: metrics.weightedF1,
       establishedAt: now,
     };
-    state.baseline = baseline;
     this.baselines.set(modelVersion, baseline);
     this.hooks.baselineEstablished(baseline);
   }
 
   private trim(now: number): void {
     const oldest = this.oldestKeptStart(now);
-    for (const [modelVersion, state] of this.versions) {
-      for (const start of state.windows.keys()) if (start < oldest) state.windows.delete(start);
-      if (state.windows.size === 0) this.versions.delete(modelVersion);
+    for (const [modelVersion, versionWindows] of this.versions) {
+      for (const start of versionWindows.keys()) if (start < oldest) versionWindows.delete(start);
+      if (versionWindows.size === 0) this.versions.delete(modelVersion);
     }
   }
 
   /** Re-judges the version on its latest window with minSamples; tells the hook when the flag changes. */
   private assess(modelVersion: string): void {
-    const state = this.versions.get(modelVersion);
-    if (!state) return;
-    const latest = [...state.windows.values()]
-      .filter((w) => w.samples >= this.settings.minSamples)
-      .reduce<Window | undefined>((a, b) => (a === undefined || b.start > a.start ? b : a), undefined);
+    const versionWindows = this.versions.get(modelVersion);
+    if (!versionWindows) return;
+    const latest = latestOf([...versionWindows.values()].filter((w) => w.samples >= this.settings.minSamples));
     // With no window at minSamples (the assessed one left the history) the last verdict stands: no new
     // evidence is not a recovery.
     if (!latest) return;
@@ -309,10 +308,10 @@ export class PerformanceTracker {
       samples: metrics.samples,
       accuracy: metrics.accuracy,
       weightedF1: metrics.weightedF1,
-      degradation: assessDegradation({ start: latest.start, samples: metrics.samples, weightedF1: metrics.weightedF1 }, state.baseline, this.settings),
+      degradation: assessDegradation({ start: latest.start, samples: metrics.samples, weightedF1: metrics.weightedF1 }, this.baselines.get(modelVersion), this.settings),
     };
-    const wasDegraded = state.assessment?.degradation.degraded ?? false;
-    state.assessment = assessment;
+    const wasDegraded = this.assessments.get(modelVersion)?.degradation.degraded ?? false;
+    this.assessments.set(modelVersion, assessment);
     if (assessment.degradation.degraded !== wasDegraded) {
       this.hooks.degradationChanged({ modelVersion, degraded: assessment.degradation.degraded, assessment });
     }
@@ -320,18 +319,18 @@ export class PerformanceTracker {
 
   /** Adds `count` (negative to retract) to one cell. */
   private add(modelVersion: string, start: number, predicted: string, actual: string, count: number): void {
-    let state = this.versions.get(modelVersion);
-    if (!state) {
+    let versionWindows = this.versions.get(modelVersion);
+    if (!versionWindows) {
       if (count < 0) return;
-      state = { windows: new Map(), baseline: this.baselines.get(modelVersion) };
-      this.versions.set(modelVersion, state);
+      versionWindows = new Map();
+      this.versions.set(modelVersion, versionWindows);
     }
-    let window = state.windows.get(start);
+    let window = versionWindows.get(start);
     if (!window) {
       // A retraction from a window that already left the history has nothing to undo.
       if (count < 0) return;
       window = { start, cells: new Map(), samples: 0 };
-      state.windows.set(start, window);
+      versionWindows.set(start, window);
     }
     const key = `${predicted}\u0000${actual}`;
     const cell = window.cells.get(key) ?? { predicted, actual, count: 0 };
@@ -342,7 +341,7 @@ export class PerformanceTracker {
     if (cell.count === 0) window.cells.delete(key);
     else window.cells.set(key, cell);
     // An emptied window is dropped; a version left without windows is dropped by trim (which follows).
-    if (window.samples === 0) state.windows.delete(start);
+    if (window.samples === 0) versionWindows.delete(start);
   }
 
   private metricsOf(window: Window): ClassificationMetrics {
@@ -359,7 +358,13 @@ export class PerformanceTracker {
       end,
       closed: end <= now,
       metrics,
-      degradation: assessDegradation({ start: window.start, samples: metrics.samples, weightedF1: metrics.weightedF1 }, this.versions.get(modelVersion)?.baseline, this.settings),
+      degradation: assessDegradation({ start: window.start, samples: metrics.samples, weightedF1: metrics.weightedF1 }, this.baselines.get(modelVersion), this.settings),
     };
   }
+}
+
+function latestOf(windows: Iterable<Window>): Window | undefined {
+  let latest: Window | undefined;
+  for (const window of windows) if (latest === undefined || window.start > latest.start) latest = window;
+  return latest;
 }
