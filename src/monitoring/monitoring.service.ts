@@ -93,8 +93,13 @@ export class MonitoringService implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const untilBoundary = this.tracker.windowStart(now) + windowMs - now;
     this.timer = setTimeout(() => {
-      this.tracker.tick(this.clock.now());
-      this.retryUnsavedBaselines();
+      try {
+        this.tracker.tick(this.clock.now());
+        this.retryUnsavedBaselines();
+      } catch (error) {
+        // A bug here must not take the server down from a timer; reads roll the windows too.
+        this.logger.error(`Rolling the monitoring windows failed: ${(error as Error).message}`, (error as Error).stack);
+      }
       this.schedule();
     }, Math.min(untilBoundary + 1, MAX_TIMER_MS));
     // An idle monitor must not keep the process alive.

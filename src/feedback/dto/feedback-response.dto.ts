@@ -29,7 +29,7 @@ export class FeedbackResponseDto {
   @ApiProperty({ type: String, nullable: true, description: 'The label this feedback replaced (status replaced), else null.', example: null })
   previous_label: string | null;
 
-  @ApiProperty({ description: '1 for the first label, +1 for every different label that replaced it.', example: 1 })
+  @ApiProperty({ type: 'integer', description: '1 for the first label, +1 for every different label that replaced it.', example: 1 })
   revision: number;
 
   @ApiProperty({

@@ -11,6 +11,7 @@ export class PerformanceQueryDto {
 
   @ApiPropertyOptional({
     description: 'At most this many past windows per model version (default and ceiling: MONITOR_HISTORY_WINDOWS).',
+    type: 'integer',
     minimum: 0,
     maximum: 1000,
     example: 6,
