@@ -4,8 +4,10 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
+import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { RootModule } from './root/root.module';
 
 /** The application: one module per feature, configured with the already validated AppConfig. */
@@ -14,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, FeedbackModule, MonitoringModule, HealthModule],
     };
   }
 }

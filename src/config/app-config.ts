@@ -42,6 +42,14 @@ export abstract class AppConfig {
   readonly predictionLogInput: 'full' | 'hash' | 'none';
   /** PREDICTION_LOG_RETENTION_DAYS: days predictions are kept; 0 keeps them forever. */
   readonly predictionLogRetentionDays: number;
+  /** MONITOR_WINDOW_MINUTES: length of a performance-monitoring window. */
+  readonly monitorWindowMinutes: number;
+  /** MONITOR_MIN_SAMPLES: labelled predictions a window needs to set a baseline or flag degradation. */
+  readonly monitorMinSamples: number;
+  /** MONITOR_DEGRADATION_THRESHOLD: relative weighted-F1 drop below the baseline that flags degradation. */
+  readonly monitorDegradationThreshold: number;
+  /** MONITOR_HISTORY_WINDOWS: past windows kept and reported besides the current one. */
+  readonly monitorHistoryWindows: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

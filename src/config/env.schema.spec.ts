@@ -18,6 +18,10 @@ describe('validateEnv', () => {
       modelVersion: undefined,
       predictionLogInput: 'hash',
       predictionLogRetentionDays: 30,
+      monitorWindowMinutes: 60,
+      monitorMinSamples: 30,
+      monitorDegradationThreshold: 0.05,
+      monitorHistoryWindows: 24,
     });
   });
 
@@ -41,6 +45,10 @@ describe('validateEnv', () => {
       MODEL_VERSION: 'sst2-v7',
       PREDICTION_LOG_INPUT: 'none',
       PREDICTION_LOG_RETENTION_DAYS: '0',
+      MONITOR_WINDOW_MINUTES: '15',
+      MONITOR_MIN_SAMPLES: '100',
+      MONITOR_DEGRADATION_THRESHOLD: '0.1',
+      MONITOR_HISTORY_WINDOWS: '96',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -56,6 +64,10 @@ describe('validateEnv', () => {
       modelVersion: 'sst2-v7',
       predictionLogInput: 'none',
       predictionLogRetentionDays: 0,
+      monitorWindowMinutes: 15,
+      monitorMinSamples: 100,
+      monitorDegradationThreshold: 0.1,
+      monitorHistoryWindows: 96,
     });
   });
 
@@ -83,6 +95,16 @@ describe('validateEnv', () => {
       'ENGINE_INTRA_OP_THREADS: expected an integer between 1 and 1024 but received "1.5"',
     ]);
     for (const problem of problems) expect(message).toContain(problem);
+  });
+
+  it.each([
+    ['MONITOR_WINDOW_MINUTES', '0', 'expected an integer between 1 and 43200 but received "0"'],
+    ['MONITOR_MIN_SAMPLES', '2.5', 'expected an integer between 1 and 10000000 but received "2.5"'],
+    ['MONITOR_DEGRADATION_THRESHOLD', '5%', 'expected a number between 0 and 1 but received "5%"'],
+    ['MONITOR_DEGRADATION_THRESHOLD', '1.5', 'expected a number between 0 and 1 but received "1.5"'],
+    ['MONITOR_HISTORY_WINDOWS', '1001', 'expected an integer between 1 and 1000 but received "1001"'],
+  ])('rejects %s=%s', (env, raw, problem) => {
+    expect(() => validateEnv({ [env]: raw })).toThrow(`${env}: ${problem}`);
   });
 
   it('rejects out-of-range ports', () => {

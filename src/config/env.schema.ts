@@ -172,6 +172,33 @@ const SCHEMA = {
     parse: integer(0, 36_500),
     description: 'Days a logged prediction is kept (feedback can only name predictions still kept); 0 keeps them forever.',
   },
+  monitorWindowMinutes: {
+    env: 'MONITOR_WINDOW_MINUTES',
+    default: 60,
+    parse: integer(1, 43_200),
+    description:
+      'Length of a performance-monitoring window, in minutes: feedback is grouped per model version into consecutive windows of this length (aligned to the Unix epoch, so 60 means each UTC hour) by the time it was received.',
+  },
+  monitorMinSamples: {
+    env: 'MONITOR_MIN_SAMPLES',
+    default: 30,
+    parse: integer(1, 10_000_000),
+    description:
+      "Labelled predictions a window needs before its figures can set a model version's baseline or flag degradation; smaller windows are reported but never flag.",
+  },
+  monitorDegradationThreshold: {
+    env: 'MONITOR_DEGRADATION_THRESHOLD',
+    default: 0.05,
+    parse: decimal(0, 1),
+    description:
+      "Relative drop of a window's weighted F1 below its model version's baseline beyond which the version is flagged degraded (0.05: more than 5 % below).",
+  },
+  monitorHistoryWindows: {
+    env: 'MONITOR_HISTORY_WINDOWS',
+    default: 24,
+    parse: integer(1, 1000),
+    description: 'Past windows kept in memory and reported by GET /monitoring/performance, besides the current one.',
+  },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 
 /** Names, defaults and descriptions of every setting (for documentation and the startup log). */

@@ -8,6 +8,12 @@ export const ENDPOINTS: readonly EndpointDto[] = [
   { method: 'GET', path: '/', description: 'This overview' },
   { method: 'POST', path: '/sentiment', description: 'Classify one text: {"text": "..."}' },
   { method: 'POST', path: '/batch-sentiment', description: 'Classify several texts: {"texts": ["...", "..."]}' },
+  { method: 'POST', path: '/feedback', description: 'Correct label for a prediction: {"prediction_id": "...", "correct_label": "..."}' },
+  {
+    method: 'GET',
+    path: '/monitoring/performance',
+    description: 'Accuracy, precision, recall and F1 from feedback per model version and window, with degradation (?model_version=, ?history=)',
+  },
   { method: 'GET', path: '/health', description: 'Health report (model loaded)' },
   { method: 'GET', path: '/health/live', description: 'Liveness: the process answers' },
   { method: 'GET', path: '/health/ready', description: 'Readiness: the model is loaded (503 otherwise)' },

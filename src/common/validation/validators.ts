@@ -46,3 +46,71 @@ export function IsNonEmptyStringArray(): PropertyDecorator {
       },
     });
 }
+
+/** A present string with at least one character (names, labels). */
+export function IsNonEmptyString(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNonEmptyString',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && value.length > 0,
+        defaultMessage: ({ property, value }: ValidationArguments) => {
+          if (value === undefined) return `${property} is required (a non-empty string)`;
+          if (typeof value !== 'string') return `${property} must be a non-empty string but received ${describeValue(value)}`;
+          return `${property} must not be empty`;
+        },
+      },
+    });
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A present string in the UUID form 8-4-4-4-12 hex digits (either case, as RFC 9562 allows). */
+export function IsUuidString(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isUuidString',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && UUID_PATTERN.test(value),
+        defaultMessage: ({ property, value }: ValidationArguments) => {
+          if (value === undefined) return `${property} is required (a UUID string)`;
+          if (typeof value !== 'string') return `${property} must be a UUID string but received ${describeValue(value)}`;
+          return `${property} must be a UUID such as 0b8f6f5e-3c1d-4d0e-9a57-2f4f8f1f6a11 but received ${quoteForMessage(value)}`;
+        },
+      },
+    });
+}
+
+/**
+ * An integer between min and max. Query parameters arrive as strings: pair it with `@Transform(integerFromQuery)`,
+ * which turns a string of decimal digits into its number and leaves anything else as received, to be named here.
+ */
+export function IsIntegerInRange(min: number, max: number): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIntegerInRange',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+        defaultMessage: ({ property, value }: ValidationArguments) =>
+          `${property} must be an integer between ${min} and ${max} but received ${
+            typeof value === 'string' ? quoteForMessage(value) : describeValue(value)
+          }`,
+      },
+    });
+}
+
+/** class-transformer's @Transform function for integer query parameters (see IsIntegerInRange). */
+export function integerFromQuery({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+}
+
+/** A received string quoted for an error message, cut short so a huge value cannot flood the response. */
+export function quoteForMessage(value: string, maxChars = 64): string {
+  return JSON.stringify(value.length > maxChars ? `${value.slice(0, maxChars)}…` : value);
+}

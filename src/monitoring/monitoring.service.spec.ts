@@ -1,0 +1,215 @@
+import { Logger } from '@nestjs/common';
+import { configWithTempDataDir } from '../../test/support/temp-data-dir';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { DatabaseService } from '../database/database.service';
+import { FeedbackService } from '../feedback/feedback.service';
+import { FeedbackStore } from '../feedback/feedback.store';
+import { PredictionLogService } from '../predictions/prediction-log.service';
+import { PredictionStore } from '../predictions/prediction.store';
+import { MonitoringService } from './monitoring.service';
+import { MonitoringStore } from './monitoring.store';
+
+const MINUTE = 60_000;
+/** A window boundary (windows of 1 minute here). */
+const T0 = Date.parse('2025-03-01T10:00:00.000Z');
+const ENV = { MONITOR_WINDOW_MINUTES: '1', MONITOR_MIN_SAMPLES: '4', MONITOR_DEGRADATION_THRESHOLD: '0.25', MONITOR_HISTORY_WINDOWS: '3' };
+const SCORES = { NEGATIVE: 0.5, POSITIVE: 0.5 };
+
+class FakeClock extends Clock {
+  time = T0;
+  override now(): number {
+    return this.time;
+  }
+}
+
+describe('MonitoringService', () => {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    cleanups.splice(0).reverse().forEach((cleanup) => cleanup());
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  function tempDataDir(): { config: AppConfig } {
+    const temp = configWithTempDataDir(ENV);
+    cleanups.push(temp.remove);
+    return temp;
+  }
+
+  /** Everything on one real database: prediction log, feedback, monitoring (started), with a settable clock. */
+  function start({ config }: { config: AppConfig } = tempDataDir(), clock = new FakeClock()) {
+    const database = new DatabaseService(config);
+    const predictions = new PredictionLogService(new PredictionStore(database), config);
+    const feedback = new FeedbackService(predictions, new FeedbackStore(database), clock, config);
+    const store = new MonitoringStore(database);
+    const monitoring = new MonitoringService(feedback, store, clock, config);
+    monitoring.onModuleInit();
+    cleanups.push(() => {
+      monitoring.onApplicationShutdown();
+      database.onApplicationShutdown();
+    });
+    /** Logs `count` predictions of `predicted` by `version` and sends `actual` as feedback for each, now. */
+    const label = (predicted: string, actual: string, count = 1, version = 'v1') => {
+      const inputs = Array.from({ length: count }, () => ({ text: 't', label: predicted, score: 0.5, scores: SCORES }));
+      return predictions.record(inputs, version, { source: 'batch', latencyMs: 1 }).map((record) => {
+        feedback.submit(record.id, actual);
+        return record.id;
+      });
+    };
+    return { monitoring, feedback, store, database, clock, label, stop: () => database.onApplicationShutdown() };
+  }
+
+  it('reports each window of each version, with its figures, as feedback arrives', () => {
+    const { monitoring, label, clock } = start();
+    clock.time = T0 + 10_000;
+    label('POSITIVE', 'POSITIVE', 3);
+    label('POSITIVE', 'NEGATIVE', 1);
+    label('NEGATIVE', 'NEGATIVE', 2);
+    label('NEGATIVE', 'POSITIVE', 2);
+    label('NEGATIVE', 'NEGATIVE', 1, 'v0');
+    const report = monitoring.report();
+    expect(report).toMatchObject({ generated_at: '2025-03-01T10:00:10.000Z', window_minutes: 1, min_samples: 4, degradation_threshold: 0.25, history_windows: 3 });
+    expect(report.models.map((m) => m.model_version)).toEqual(['v0', 'v1']);
+    const v1 = report.models[1];
+    expect(v1).toMatchObject({ degraded: false, assessed_window_start: '2025-03-01T10:00:00.000Z', baseline: null, history: [] });
+    // NEGATIVE: TP 2, predicted 4, support 3; POSITIVE: TP 3, predicted 4, support 5 (worked out by hand).
+    expect(v1.current).toEqual({
+      model_version: 'v1',
+      start: '2025-03-01T10:00:00.000Z',
+      end: '2025-03-01T10:01:00.000Z',
+      closed: false,
+      samples: 8,
+      correct: 5,
+      accuracy: 5 / 8,
+      weighted_precision: expect.closeTo(0.65625, 12),
+      weighted_recall: expect.closeTo(0.625, 12),
+      weighted_f1: expect.closeTo(53 / 84, 12),
+      labels: [
+        { label: 'NEGATIVE', precision: 0.5, recall: expect.closeTo(2 / 3, 12), f1: expect.closeTo(4 / 7, 12), support: 3, predicted: 4 },
+        { label: 'POSITIVE', precision: 0.75, recall: 0.6, f1: expect.closeTo(2 / 3, 12), support: 5, predicted: 4 },
+      ],
+      degradation: { status: 'no_baseline', degraded: false, baseline_f1: null, relative_drop: null, threshold: 0.25 },
+    });
+    expect(monitoring.report({ model_version: 'v0' }).models.map((m) => m.model_version)).toEqual(['v0']);
+  });
+
+  it('rebuilds the same report after a restart from the database (feedback joined with predictions), replacements included', () => {
+    const dataDir = tempDataDir();
+    const first = start(dataDir);
+    first.clock.time = T0 + 1000;
+    first.label('POSITIVE', 'POSITIVE', 4);
+    first.clock.time = T0 + MINUTE + 1000;
+    const [replaced] = first.label('NEGATIVE', 'NEGATIVE', 3);
+    first.label('NEGATIVE', 'POSITIVE', 2, 'v2');
+    first.clock.time = T0 + 2 * MINUTE + 1000;
+    first.feedback.submit(replaced, 'POSITIVE'); // moves from the window of T0 + 1 min to the current one
+    const before = first.monitoring.report();
+    expect(before.models.find((m) => m.model_version === 'v1')?.history.map((w) => w.samples)).toEqual([2, 4]);
+    first.monitoring.onApplicationShutdown();
+    first.stop();
+
+    const second = start(dataDir, first.clock);
+    expect(second.monitoring.report()).toEqual(before);
+  });
+
+  it('runs its SQL once, at startup: feedback and reads use the windows in memory', () => {
+    const { monitoring, label, store } = start();
+    const labelledCounts = jest.spyOn(store, 'labelledCounts');
+    label('POSITIVE', 'NEGATIVE', 5);
+    monitoring.report();
+    monitoring.currentFigures();
+    expect(labelledCounts).not.toHaveBeenCalled();
+    expect(monitoring.report().models[0].current?.samples).toBe(5);
+  });
+
+  it('reads only the feedback of the kept windows, through the covering index', () => {
+    const { store } = start();
+    const plan = store.explainLabelledCounts().join('\n');
+    expect(plan).toMatch(/SEARCH f USING COVERING INDEX feedback_received_at \(received_at>\?\)/);
+    expect(plan).toMatch(/SEARCH p USING PRIMARY KEY \(id=\?\)/);
+  });
+
+  it('fixes the baseline when its window ends, stores it, and keeps it across a restart', () => {
+    jest.useFakeTimers();
+    const dataDir = tempDataDir();
+    const clock = new FakeClock();
+    clock.time = T0 + 30_000;
+    const first = start(dataDir, clock);
+    first.label('POSITIVE', 'POSITIVE', 4);
+    expect(first.store.baselines()).toEqual([]);
+    // Nobody reads: the timer rolls the windows at the boundary.
+    first.clock.time = T0 + MINUTE + 1;
+    jest.advanceTimersByTime(30_001);
+    const baseline = { modelVersion: 'v1', start: T0, end: T0 + MINUTE, samples: 4, accuracy: 1, weightedF1: 1, establishedAt: T0 + MINUTE + 1 };
+    expect(first.store.baselines()).toEqual([baseline]);
+    first.monitoring.onApplicationShutdown();
+    first.stop();
+
+    first.clock.time = T0 + 2 * MINUTE;
+    const second = start(dataDir, first.clock);
+    expect(second.store.baselines()).toEqual([baseline]);
+    expect(second.monitoring.report().models[0].baseline).toEqual({
+      start: '2025-03-01T10:00:00.000Z',
+      end: '2025-03-01T10:01:00.000Z',
+      samples: 4,
+      accuracy: 1,
+      weighted_f1: 1,
+      established_at: '2025-03-01T10:01:00.001Z',
+    });
+  });
+
+  it('logs one structured warning when degradation starts and one when it ends', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { monitoring, label, clock } = start();
+    clock.time = T0;
+    label('POSITIVE', 'POSITIVE', 4); // baseline: weighted F1 1
+    clock.time = T0 + MINUTE;
+    label('POSITIVE', 'NEGATIVE', 6); // weighted F1 0
+    expect(monitoring.report().models[0]).toMatchObject({ degraded: true, current: { degradation: { status: 'degraded', relative_drop: 1 } } });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toEqual({
+      msg: 'Model version v1 is degraded: weighted F1 0.0000 is 100.0 % below its baseline 1.0000 (threshold 25 %)',
+      event: 'model_degradation_started',
+      model_version: 'v1',
+      window_start: '2025-03-01T10:01:00.000Z',
+      window_end: '2025-03-01T10:02:00.000Z',
+      samples: 4,
+      accuracy: 0,
+      weighted_f1: 0,
+      baseline_f1: 1,
+      relative_drop: 1,
+      threshold: 0.25,
+    });
+
+    clock.time = T0 + 2 * MINUTE;
+    label('POSITIVE', 'POSITIVE', 3); // too few to judge: still degraded, nothing logged
+    expect(warn).toHaveBeenCalledTimes(1);
+    label('POSITIVE', 'POSITIVE', 3);
+    expect(monitoring.report().models[0].degraded).toBe(false);
+    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn.mock.calls[1][0]).toMatchObject({ event: 'model_degradation_ended', model_version: 'v1', samples: 4, weighted_f1: 1, relative_drop: 0 });
+  });
+
+  it('gives cheap current figures per version for metrics', () => {
+    const { monitoring, label } = start();
+    label('POSITIVE', 'POSITIVE', 3);
+    label('POSITIVE', 'NEGATIVE', 1);
+    label('NEGATIVE', 'NEGATIVE', 1, 'v2');
+    expect(monitoring.currentFigures()).toEqual([
+      { modelVersion: 'v1', windowStart: T0, windowEnd: T0 + MINUTE, samples: 4, accuracy: 0.75, weightedF1: expect.any(Number), degraded: false, assessed: true },
+      { modelVersion: 'v2', windowStart: T0, windowEnd: T0 + MINUTE, samples: 1, accuracy: 1, weightedF1: 1, degraded: false, assessed: false },
+    ]);
+  });
+
+  it('returns at most the history asked for, and never more than MONITOR_HISTORY_WINDOWS', () => {
+    const { monitoring, label, clock } = start();
+    for (let i = 0; i < 5; i++) {
+      clock.time = T0 + i * MINUTE;
+      label('POSITIVE', 'POSITIVE');
+    }
+    expect(monitoring.report({ history: 2 }).models[0].history).toHaveLength(2);
+    expect(monitoring.report({ history: 100 }).models[0].history).toHaveLength(3);
+    expect(monitoring.report().models[0].history).toHaveLength(3);
+  });
+});
