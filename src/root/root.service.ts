@@ -8,9 +8,14 @@ export const ENDPOINTS: readonly EndpointDto[] = [
   { method: 'GET', path: '/', description: 'This overview' },
   { method: 'POST', path: '/sentiment', description: 'Classify one text: {"text": "..."}' },
   { method: 'POST', path: '/batch-sentiment', description: 'Classify several texts: {"texts": ["...", "..."]}' },
-  { method: 'GET', path: '/health', description: 'Health report (model loaded)' },
-  { method: 'GET', path: '/health/live', description: 'Liveness: the process answers' },
-  { method: 'GET', path: '/health/ready', description: 'Readiness: the model is loaded (503 otherwise)' },
+  { method: 'GET', path: '/health', description: 'Health report (model loaded, its version, queue)' },
+  { method: 'GET', path: '/health/live', description: 'Liveness: the process answers (also while draining)' },
+  {
+    method: 'GET',
+    path: '/health/ready',
+    description: 'Readiness: model loaded, engine queue not saturated, database writable, not shutting down (503 otherwise)',
+  },
+  { method: 'GET', path: '/metrics', description: 'Prometheus metrics (on METRICS_PORT instead, when it is set)' },
   { method: 'GET', path: DOCS_PATH, description: 'Swagger UI' },
   { method: 'GET', path: DOCS_JSON_PATH, description: 'OpenAPI document' },
 ];
