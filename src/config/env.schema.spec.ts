@@ -18,6 +18,9 @@ describe('validateEnv', () => {
       modelVersion: undefined,
       predictionLogInput: 'hash',
       predictionLogRetentionDays: 30,
+      metricsPort: undefined,
+      readyMaxQueueRatio: 0.9,
+      shutdownGraceMs: 5000,
     });
   });
 
@@ -41,6 +44,9 @@ describe('validateEnv', () => {
       MODEL_VERSION: 'sst2-v7',
       PREDICTION_LOG_INPUT: 'none',
       PREDICTION_LOG_RETENTION_DAYS: '0',
+      METRICS_PORT: '9464',
+      READY_MAX_QUEUE_RATIO: '0.75',
+      SHUTDOWN_GRACE_MS: '0',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -56,6 +62,9 @@ describe('validateEnv', () => {
       modelVersion: 'sst2-v7',
       predictionLogInput: 'none',
       predictionLogRetentionDays: 0,
+      metricsPort: 9464,
+      readyMaxQueueRatio: 0.75,
+      shutdownGraceMs: 0,
     });
   });
 
@@ -83,6 +92,24 @@ describe('validateEnv', () => {
       'ENGINE_INTRA_OP_THREADS: expected an integer between 1 and 1024 but received "1.5"',
     ]);
     for (const problem of problems) expect(message).toContain(problem);
+  });
+
+  it('rejects a METRICS_PORT equal to PORT, which could never be bound', () => {
+    expect(() => validateEnv({ PORT: '8000', METRICS_PORT: '8000' })).toThrow(
+      'METRICS_PORT: must differ from PORT (both are 8000); leave METRICS_PORT unset to serve /metrics on PORT',
+    );
+    expect(() => validateEnv({ METRICS_PORT: '8000' })).toThrow('METRICS_PORT: must differ from PORT (both are 8000)');
+    // Two zeros are two free ports picked by the system.
+    expect(validateEnv({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ port: 0, metricsPort: 0 });
+  });
+
+  it.each([
+    ['READY_MAX_QUEUE_RATIO', '0', 'READY_MAX_QUEUE_RATIO: expected a number between 0.01 and 1 but received "0"'],
+    ['READY_MAX_QUEUE_RATIO', '1.5', 'READY_MAX_QUEUE_RATIO: expected a number between 0.01 and 1 but received "1.5"'],
+    ['SHUTDOWN_GRACE_MS', '-1', 'SHUTDOWN_GRACE_MS: expected an integer between 0 and 600000 but received "-1"'],
+    ['METRICS_PORT', '70000', 'METRICS_PORT: expected an integer between 0 and 65535 but received "70000"'],
+  ])('rejects %s=%s', (env, value, problem) => {
+    expect(() => validateEnv({ [env]: value })).toThrow(problem);
   });
 
   it('rejects out-of-range ports', () => {

@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -64,6 +63,6 @@ export class ShutdownService implements OnModuleInit, OnModuleDestroy, BeforeApp
     const graceMs = this.config.shutdownGraceMs;
     if (signal !== 'SIGTERM' || graceMs === 0) return;
     this.logger.log(`${signal}: still serving for ${graceMs} ms (SHUTDOWN_GRACE_MS) so load balancers stop routing here`);
-    await sleep(graceMs);
+    await new Promise((resolve) => setTimeout(resolve, graceMs));
   }
 }
