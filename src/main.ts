@@ -20,7 +20,9 @@ const logger = new Logger('Bootstrap');
  */
 export async function bootstrap(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await createApp(options);
-  app.enableShutdownHooks();
+  // process.exit(0) after the shutdown, instead of re-raising the signal: the exit lets pino flush its last lines
+  // (Engine closed, Database closed), which a re-raised SIGTERM would kill before they reach stdout.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const { host, port } = app.get(AppConfig);
   try {
     await app.listen(port, host);

@@ -15,7 +15,7 @@ describe('ShutdownService', () => {
       providers: [
         ShutdownService,
         { provide: AppConfig, useValue: validateEnv(env) },
-        { provide: HttpAdapterHost, useValue: { httpAdapter: { getInstance: () => fastify } } },
+        { provide: HttpAdapterHost, useValue: { httpAdapter: { getInstance: () => fastify, getHttpServer: () => fastify.server } } },
       ],
     })
       .setLogger({ log() {}, error() {}, warn() {} })

@@ -43,12 +43,15 @@ export class ShutdownService implements OnModuleInit, OnModuleDestroy, BeforeApp
       if (this.shuttingDown) reply.header('connection', 'close');
       done(null, payload);
     });
+    // The steps are logged only for a server that was serving: a startup that fails also closes the application.
+    let wasListening = false;
     fastify.addHook('preClose', (done) => {
-      this.logger.log('Closing the HTTP server: no new connections; requests in flight finish');
+      wasListening = fastify.server.listening;
+      if (wasListening) this.logger.log('Closing the HTTP server: no new connections; requests in flight finish');
       done();
     });
     fastify.addHook('onClose', (_instance, done) => {
-      this.logger.log('HTTP server closed');
+      if (wasListening) this.logger.log('HTTP server closed');
       done();
     });
   }
@@ -56,7 +59,7 @@ export class ShutdownService implements OnModuleInit, OnModuleDestroy, BeforeApp
   onModuleDestroy(): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
-    this.logger.log('Shutting down: readiness answers 503 shutting_down');
+    if (this.adapterHost.httpAdapter?.getHttpServer()?.listening) this.logger.log('Shutting down: readiness answers 503 shutting_down');
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
