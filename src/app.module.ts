@@ -7,6 +7,7 @@ import { EngineModule } from './engine/engine.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { RootModule } from './root/root.module';
 
@@ -16,7 +17,19 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, FeedbackModule, MonitoringModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        CommonModule,
+        // Global modules shut down last, in reverse order of this list: the database closes after everything else.
+        DatabaseModule,
+        MetricsModule.forRoot(config),
+        EngineModule,
+        RootModule,
+        InferenceModule,
+        FeedbackModule,
+        MonitoringModule,
+        HealthModule,
+      ],
     };
   }
 }

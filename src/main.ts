@@ -7,6 +7,7 @@ import { InvalidConfigError } from './config/env.schema';
 import { DOCS_PATH } from './docs/swagger';
 import { ModelLoadError } from './engine/model-load.error';
 import { createRootLogger } from './logging/root-logger';
+import { MetricsListenError } from './metrics/metrics.server';
 
 export { createApp, CreateAppOptions };
 
@@ -14,11 +15,14 @@ const logger = new Logger('Bootstrap');
 
 /**
  * Starts the server: builds the app (configuration validated, model loaded), enables the shutdown hooks
- * (SIGTERM/SIGINT close the HTTP server, then the engine) and listens on HOST:PORT.
+ * (SIGTERM/SIGINT: readiness turns 503, then the HTTP server closes, then the engine, then the database; see
+ * ShutdownService) and listens on HOST:PORT.
  */
 export async function bootstrap(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await createApp(options);
-  app.enableShutdownHooks();
+  // process.exit(0) after the shutdown, instead of re-raising the signal: the exit lets pino flush its last lines
+  // (Engine closed, Database closed), which a re-raised SIGTERM would kill before they reach stdout.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
   const { host, port } = app.get(AppConfig);
   try {
     await app.listen(port, host);
@@ -33,7 +37,7 @@ export async function bootstrap(options: CreateAppOptions = {}): Promise<NestFas
 
 /** One clear line (or list) for why the server could not start; a stack only for the unexpected. */
 export function describeStartupFailure(error: unknown): string {
-  if (error instanceof InvalidConfigError || error instanceof ModelLoadError) return error.message;
+  if (error instanceof InvalidConfigError || error instanceof ModelLoadError || error instanceof MetricsListenError) return error.message;
   if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }

@@ -50,6 +50,12 @@ export abstract class AppConfig {
   readonly monitorDegradationThreshold: number;
   /** MONITOR_HISTORY_WINDOWS: past windows kept and reported besides the current one. */
   readonly monitorHistoryWindows: number;
+  /** METRICS_PORT: port of a separate listener serving only /metrics; undefined serves /metrics on PORT. */
+  readonly metricsPort?: number;
+  /** READY_MAX_QUEUE_RATIO: readiness fails while the engine queue holds at least this share of its capacity. */
+  readonly readyMaxQueueRatio: number;
+  /** SHUTDOWN_GRACE_MS: after SIGTERM, how long readiness answers 503 before the HTTP server stops accepting. */
+  readonly shutdownGraceMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -22,6 +22,9 @@ describe('validateEnv', () => {
       monitorMinSamples: 30,
       monitorDegradationThreshold: 0.05,
       monitorHistoryWindows: 24,
+      metricsPort: undefined,
+      readyMaxQueueRatio: 0.9,
+      shutdownGraceMs: 5000,
     });
   });
 
@@ -49,6 +52,9 @@ describe('validateEnv', () => {
       MONITOR_MIN_SAMPLES: '100',
       MONITOR_DEGRADATION_THRESHOLD: '0.1',
       MONITOR_HISTORY_WINDOWS: '96',
+      METRICS_PORT: '9464',
+      READY_MAX_QUEUE_RATIO: '0.75',
+      SHUTDOWN_GRACE_MS: '0',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -68,6 +74,9 @@ describe('validateEnv', () => {
       monitorMinSamples: 100,
       monitorDegradationThreshold: 0.1,
       monitorHistoryWindows: 96,
+      metricsPort: 9464,
+      readyMaxQueueRatio: 0.75,
+      shutdownGraceMs: 0,
     });
   });
 
@@ -105,6 +114,24 @@ describe('validateEnv', () => {
     ['MONITOR_HISTORY_WINDOWS', '1001', 'expected an integer between 1 and 1000 but received "1001"'],
   ])('rejects %s=%s', (env, raw, problem) => {
     expect(() => validateEnv({ [env]: raw })).toThrow(`${env}: ${problem}`);
+  });
+
+  it('rejects a METRICS_PORT equal to PORT, which could never be bound', () => {
+    expect(() => validateEnv({ PORT: '8000', METRICS_PORT: '8000' })).toThrow(
+      'METRICS_PORT: must differ from PORT (both are 8000); leave METRICS_PORT unset to serve /metrics on PORT',
+    );
+    expect(() => validateEnv({ METRICS_PORT: '8000' })).toThrow('METRICS_PORT: must differ from PORT (both are 8000)');
+    // Two zeros are two free ports picked by the system.
+    expect(validateEnv({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ port: 0, metricsPort: 0 });
+  });
+
+  it.each([
+    ['READY_MAX_QUEUE_RATIO', '0', 'READY_MAX_QUEUE_RATIO: expected a number between 0.01 and 1 but received "0"'],
+    ['READY_MAX_QUEUE_RATIO', '1.5', 'READY_MAX_QUEUE_RATIO: expected a number between 0.01 and 1 but received "1.5"'],
+    ['SHUTDOWN_GRACE_MS', '-1', 'SHUTDOWN_GRACE_MS: expected an integer between 0 and 600000 but received "-1"'],
+    ['METRICS_PORT', '70000', 'METRICS_PORT: expected an integer between 0 and 65535 but received "70000"'],
+  ])('rejects %s=%s', (env, value, problem) => {
+    expect(() => validateEnv({ [env]: value })).toThrow(problem);
   });
 
   it('rejects out-of-range ports', () => {

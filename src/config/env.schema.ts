@@ -199,7 +199,37 @@ const SCHEMA = {
     parse: integer(1, 1000),
     description: 'Past windows kept in memory and reported by GET /monitoring/performance, besides the current one.',
   },
+  metricsPort: {
+    env: 'METRICS_PORT',
+    default: undefined,
+    parse: integer(0, 65535),
+    description:
+      'Port of a separate HTTP listener on HOST that serves only GET /metrics (Prometheus), keeping scrapes off the public port; 0 picks a free one. Unset: /metrics is served on PORT.',
+  },
+  readyMaxQueueRatio: {
+    env: 'READY_MAX_QUEUE_RATIO',
+    default: 0.9,
+    parse: decimal(0.01, 1),
+    description:
+      'GET /health/ready answers 503 while the engine queue holds at least this share of its capacity (ENGINE_QUEUE_CAPACITY), so load balancers send new work to other replicas before this one starts answering 429 OVERLOADED; 1: only while the queue is full.',
+  },
+  shutdownGraceMs: {
+    env: 'SHUTDOWN_GRACE_MS',
+    default: 5000,
+    parse: integer(0, 600_000),
+    description:
+      "After SIGTERM, how long GET /health/ready answers 503 shutting_down while requests are still served, before the HTTP server stops accepting connections, so load balancers stop routing here first; then in-flight requests finish, the engine closes, then the database. Keep it plus the drain time below the orchestrator's kill timeout (docker stop: 10 s, Kubernetes: terminationGracePeriodSeconds, 30 s). SIGINT (Ctrl-C) does not wait.",
+  },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
+
+/** Rules that involve more than one variable: each names the problem, or returns undefined. */
+const CROSS_CHECKS: ReadonlyArray<(config: Partial<AppConfig>) => string | undefined> = [
+  // Both listeners bind HOST, so the second one would fail with EADDRINUSE; say it before anything starts.
+  ({ metricsPort, port }) =>
+    metricsPort !== undefined && metricsPort !== 0 && metricsPort === port
+      ? `METRICS_PORT: must differ from PORT (both are ${port}); leave METRICS_PORT unset to serve /metrics on PORT`
+      : undefined,
+];
 
 /** Names, defaults and descriptions of every setting (for documentation and the startup log). */
 export const SETTINGS = Object.values(SCHEMA).map(({ env, default: def, description }) => ({
@@ -224,6 +254,10 @@ export function validateEnv(env: RawEnv): AppConfig {
     const parsed = setting.parse(raw);
     if ('problem' in parsed) problems.push(`${setting.env}: ${parsed.problem}`);
     else config[key] = parsed.value;
+  }
+  for (const check of CROSS_CHECKS) {
+    const problem = check(config as Partial<AppConfig>);
+    if (problem) problems.push(problem);
   }
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return Object.freeze(config) as unknown as AppConfig;

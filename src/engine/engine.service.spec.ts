@@ -89,6 +89,17 @@ describe('EngineService', () => {
     expect(engine.close).toHaveBeenCalledTimes(1);
   });
 
+  it("passes the engine's statistics through while an engine is open, and undefined otherwise", async () => {
+    const service = await createService(loader);
+    expect(service.stats()).toBeUndefined();
+    await service.onModuleInit();
+    const stats = { ...engine.stats(), queueDepth: 17 };
+    engine.stats.mockReturnValue(stats);
+    expect(service.stats()).toBe(stats);
+    await service.onApplicationShutdown();
+    expect(service.stats()).toBeUndefined();
+  });
+
   it('does nothing on shutdown when no model was loaded', async () => {
     const service = await createService(loader);
     await service.onApplicationShutdown();

@@ -16,6 +16,7 @@ import {
   EngineLoader,
   EngineOptions,
   EngineState,
+  EngineStats,
 } from './engine.types';
 import { ModelLoadError } from './model-load.error';
 import { digestModelFiles, modelVersion } from './model-version';
@@ -95,6 +96,14 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
   info(): EngineInfo {
     if (!this.modelInfo) throw this.notReady();
     return this.modelInfo;
+  }
+
+  /**
+   * The engine's counters and histograms right now (a cheap in-memory copy), or undefined when no engine is
+   * open: before the model loads, after a failed load, and once it is closed.
+   */
+  stats(): EngineStats | undefined {
+    return this.engine?.stats();
   }
 
   /** Classifies texts; results in input order. Rejects with NOT_READY when no model is loaded. */

@@ -1,11 +1,13 @@
-import type { Classification, EngineInfo, EngineOptions } from '../../lib';
+import type { Classification, EngineInfo, EngineOptions, EngineStats, Histogram } from '../../lib';
 
-export type { Classification, EngineInfo, EngineOptions };
+export type { Classification, EngineInfo, EngineOptions, EngineStats, Histogram };
 
 /** The part of the native `Engine` (lib/index.d.ts) the service uses; unit tests substitute a fake. */
 export interface ClassifierEngine {
   classify(texts: string[]): Promise<Classification[]>;
   info(): EngineInfo;
+  /** [sync] The batcher's, cache's and runners' counters and histograms (metrics and readiness read them). */
+  stats(): EngineStats;
   close(): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Health report of every dependency (the model)' })
+  @ApiOperation({ summary: 'Health report: the model, its version and the engine queue (in-memory state only)' })
   @ApiErrorResponses(503)
   report(): Promise<HealthCheckResult> {
     return this.health.report();
@@ -19,14 +19,16 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
-  @ApiOperation({ summary: 'Liveness: the process answers (no model check)' })
+  @ApiOperation({ summary: 'Liveness: the process answers (no dependency check; 200 also while draining at shutdown)' })
   live(): Promise<HealthCheckResult> {
     return this.health.live();
   }
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: the model is loaded and the service is not shutting down' })
+  @ApiOperation({
+    summary: 'Readiness: the model is loaded, the engine queue is below READY_MAX_QUEUE_RATIO, the database commits, and the service is not shutting down',
+  })
   @ApiErrorResponses(503)
   ready(): Promise<HealthCheckResult> {
     return this.health.ready();

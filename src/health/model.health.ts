@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EngineService } from '../engine/engine.service';
 
-/** Health of the served model: up when it is loaded and the service is not shutting down. Cheap: no inference. */
+/**
+ * Health of the served model: up when it is loaded (the engine runs a warmup batch while loading, so a loaded
+ * model answers its first request at full speed) and the service is not shutting down. Cheap: in-memory state
+ * and the engine's counters, no inference.
+ */
 @Injectable()
 export class ModelHealthIndicator {
   constructor(
@@ -15,6 +19,16 @@ export class ModelHealthIndicator {
     const state = this.engine.state;
     if (!this.engine.isReady()) return indicator.down({ state, message: `the model is not loaded (state: ${state})` });
     const info = this.engine.info();
-    return indicator.up({ state, name: info.modelName, labels: info.labels });
+    const stats = this.engine.stats();
+    return indicator.up({
+      state,
+      name: info.modelName,
+      version: this.engine.modelVersion,
+      labels: info.labels,
+      executionProvider: info.executionProvider,
+      queueDepth: stats?.queueDepth,
+      queueCapacity: info.batching.queueCapacity,
+      inFlightBatches: stats?.inFlightBatches,
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { FeedbackModule } from '../feedback/feedback.module';
 import { MonitoringController } from './monitoring.controller';
+import { MONITORING_METRIC_PROVIDERS, MonitoringMetrics } from './monitoring.metrics';
 import { MonitoringService } from './monitoring.service';
 import { MonitoringStore } from './monitoring.store';
 
@@ -9,7 +10,7 @@ import { MonitoringStore } from './monitoring.store';
 @Module({
   imports: [FeedbackModule],
   controllers: [MonitoringController],
-  providers: [MonitoringService, MonitoringStore, Clock],
+  providers: [MonitoringService, MonitoringStore, Clock, ...MONITORING_METRIC_PROVIDERS, MonitoringMetrics],
   exports: [MonitoringService],
 })
 export class MonitoringModule {}

@@ -14,9 +14,14 @@ export const ENDPOINTS: readonly EndpointDto[] = [
     path: '/monitoring/performance',
     description: 'Accuracy, precision, recall and F1 from feedback per model version and window, with degradation (?model_version=, ?history=)',
   },
-  { method: 'GET', path: '/health', description: 'Health report (model loaded)' },
-  { method: 'GET', path: '/health/live', description: 'Liveness: the process answers' },
-  { method: 'GET', path: '/health/ready', description: 'Readiness: the model is loaded (503 otherwise)' },
+  { method: 'GET', path: '/health', description: 'Health report (model loaded, its version, queue)' },
+  { method: 'GET', path: '/health/live', description: 'Liveness: the process answers (also while draining)' },
+  {
+    method: 'GET',
+    path: '/health/ready',
+    description: 'Readiness: model loaded, engine queue not saturated, database writable, not shutting down (503 otherwise)',
+  },
+  { method: 'GET', path: '/metrics', description: 'Prometheus metrics (on METRICS_PORT instead, when it is set)' },
   { method: 'GET', path: DOCS_PATH, description: 'Swagger UI' },
   { method: 'GET', path: DOCS_JSON_PATH, description: 'OpenAPI document' },
 ];

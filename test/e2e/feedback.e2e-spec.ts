@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseExposition, valueOf } from '../support/prometheus-text';
 import { startServer, TestServer } from './support/server';
 
 const POSITIVE_TEXTS = [
@@ -106,6 +107,18 @@ describe('Feedback and performance monitoring (real engine, demo model)', () => 
     ]);
     // 8 samples reach MONITOR_MIN_SAMPLES=5, but the first window to end becomes the baseline: none yet.
     expect(model.current.degradation).toEqual({ status: 'no_baseline', degraded: false, baseline_f1: null, relative_drop: null, threshold: 0.05 });
+  });
+
+  it('GET /metrics carries the same feedback: counts by outcome and the window figures of the model version', async () => {
+    const { status, text } = await server.request('GET', '/metrics');
+    expect(status).toBe(200);
+    const metrics = parseExposition(text);
+    expect(valueOf(metrics, 'classifier_feedback_total', { outcome: 'correct' })).toBe(5);
+    expect(valueOf(metrics, 'classifier_feedback_total', { outcome: 'incorrect' })).toBe(3);
+    expect(valueOf(metrics, 'classifier_model_accuracy', { model_version: modelVersion })).toBe(0.625);
+    expect(valueOf(metrics, 'classifier_model_weighted_f1', { model_version: modelVersion })).toBeCloseTo(53 / 84, 10);
+    expect(valueOf(metrics, 'classifier_model_feedback_samples', { model_version: modelVersion })).toBe(8);
+    expect(valueOf(metrics, 'classifier_model_degraded', { model_version: modelVersion })).toBe(0);
   });
 
   it('a retried feedback changes nothing; a different label replaces the first (latest wins)', async () => {
