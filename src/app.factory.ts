@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { registerJsonBodyParser } from './common/http/json-body-parser';
@@ -30,7 +31,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     bodyLimit: config.bodyLimitBytes,
     loggerInstance: rootLogger,
     // Fastify's two lines per request are too many for an inference server; LOG_LEVEL=debug gets one (below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Requests that arrive on kept-alive connections while closing are still served (the engine closes last).
     return503OnClosing: false,
   });
