@@ -18,6 +18,12 @@ describe('validateEnv', () => {
       modelVersion: undefined,
       predictionLogInput: 'hash',
       predictionLogRetentionDays: 30,
+      jobMaxTexts: 10_000,
+      jobChunkSize: 64,
+      jobWorkers: 2,
+      jobPageSize: 100,
+      jobRetentionHours: 168,
+      jobShutdownTimeoutMs: 10_000,
     });
   });
 
@@ -41,6 +47,12 @@ describe('validateEnv', () => {
       MODEL_VERSION: 'sst2-v7',
       PREDICTION_LOG_INPUT: 'none',
       PREDICTION_LOG_RETENTION_DAYS: '0',
+      JOB_MAX_TEXTS: '500',
+      JOB_CHUNK_SIZE: '8',
+      JOB_WORKERS: '3',
+      JOB_PAGE_SIZE: '1000',
+      JOB_RETENTION_HOURS: '0',
+      JOB_SHUTDOWN_TIMEOUT_MS: '0',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -56,6 +68,12 @@ describe('validateEnv', () => {
       modelVersion: 'sst2-v7',
       predictionLogInput: 'none',
       predictionLogRetentionDays: 0,
+      jobMaxTexts: 500,
+      jobChunkSize: 8,
+      jobWorkers: 3,
+      jobPageSize: 1000,
+      jobRetentionHours: 0,
+      jobShutdownTimeoutMs: 0,
     });
   });
 
@@ -83,6 +101,19 @@ describe('validateEnv', () => {
       'ENGINE_INTRA_OP_THREADS: expected an integer between 1 and 1024 but received "1.5"',
     ]);
     for (const problem of problems) expect(message).toContain(problem);
+  });
+
+  it('rejects job settings outside their ranges', () => {
+    expect(() => validateEnv({ JOB_CHUNK_SIZE: '0', JOB_WORKERS: '65', JOB_PAGE_SIZE: '1001', JOB_MAX_TEXTS: 'many' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          'JOB_MAX_TEXTS: expected an integer between 1 and 1000000 but received "many"',
+          'JOB_CHUNK_SIZE: expected an integer between 1 and 4096 but received "0"',
+          'JOB_WORKERS: expected an integer between 1 and 64 but received "65"',
+          'JOB_PAGE_SIZE: expected an integer between 1 and 1000 but received "1001"',
+        ],
+      }),
+    );
   });
 
   it('rejects out-of-range ports', () => {

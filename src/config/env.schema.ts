@@ -172,6 +172,45 @@ const SCHEMA = {
     parse: integer(0, 36_500),
     description: 'Days a logged prediction is kept (feedback can only name predictions still kept); 0 keeps them forever.',
   },
+  jobMaxTexts: {
+    env: 'JOB_MAX_TEXTS',
+    default: 10_000,
+    parse: integer(1, 1_000_000),
+    description: 'Most texts in one POST /async-sentiment job (BODY_LIMIT_BYTES still caps the request).',
+  },
+  jobChunkSize: {
+    env: 'JOB_CHUNK_SIZE',
+    default: 64,
+    parse: integer(1, 4096),
+    description:
+      "Texts a job worker sends to the engine in one call; each chunk's results and progress are committed together, so a crash redoes at most the chunks in flight.",
+  },
+  jobWorkers: {
+    env: 'JOB_WORKERS',
+    default: 2,
+    parse: integer(1, 64),
+    description:
+      'Job chunks classified at the same time while the engine is otherwise idle; one at a time while interactive requests are waiting.',
+  },
+  jobPageSize: {
+    env: 'JOB_PAGE_SIZE',
+    default: 100,
+    parse: integer(1, 1000),
+    description: 'Results per page of GET /job/:id when the request gives no limit (a request may ask for up to 1000).',
+  },
+  jobRetentionHours: {
+    env: 'JOB_RETENTION_HOURS',
+    default: 168,
+    parse: integer(0, 876_000),
+    description: 'Hours a completed or failed job and its results are kept after it finished; 0 keeps them forever. Queued and running jobs are never deleted.',
+  },
+  jobShutdownTimeoutMs: {
+    env: 'JOB_SHUTDOWN_TIMEOUT_MS',
+    default: 10_000,
+    parse: integer(0, 600_000),
+    description:
+      'At shutdown, how long in-flight job chunks may take to finish and commit, in ms; chunks still running then are not committed and are redone on the next start.',
+  },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 
 /** Names, defaults and descriptions of every setting (for documentation and the startup log). */
