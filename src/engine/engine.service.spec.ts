@@ -55,6 +55,16 @@ describe('EngineService', () => {
     expect(engine.classify).toHaveBeenCalledWith(['good', 'bad']);
   });
 
+  it("reports the engine's queue depth, and 0 when no model is loaded", async () => {
+    const service = await createService(loader);
+    expect(service.queueDepth()).toBe(0);
+    await service.onModuleInit();
+    engine.stats.mockReturnValue({ ...engine.stats(), queueDepth: 17 });
+    expect(service.queueDepth()).toBe(17);
+    await service.onApplicationShutdown();
+    expect(service.queueDepth()).toBe(0);
+  });
+
   it('rejects with NOT_READY before the model is loaded', async () => {
     const service = await createService(loader);
     await expect(service.classify(['x'])).rejects.toMatchObject({ code: 'NOT_READY', message: expect.stringContaining('still loading') });

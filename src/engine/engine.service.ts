@@ -97,6 +97,14 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     return this.modelInfo;
   }
 
+  /**
+   * Texts waiting in the engine's queue for a batch right now (0 when no model is loaded): how busy the engine
+   * is, so background work (jobs) can leave room for interactive requests.
+   */
+  queueDepth(): number {
+    return this.engine?.stats().queueDepth ?? 0;
+  }
+
   /** Classifies texts; results in input order. Rejects with NOT_READY when no model is loaded. */
   classify(texts: string[]): Promise<Classification[]> {
     // While shutting down the engine still finishes requests that were already accepted.

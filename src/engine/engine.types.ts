@@ -1,11 +1,12 @@
-import type { Classification, EngineInfo, EngineOptions } from '../../lib';
+import type { Classification, EngineInfo, EngineOptions, EngineStats } from '../../lib';
 
-export type { Classification, EngineInfo, EngineOptions };
+export type { Classification, EngineInfo, EngineOptions, EngineStats };
 
 /** The part of the native `Engine` (lib/index.d.ts) the service uses; unit tests substitute a fake. */
 export interface ClassifierEngine {
   classify(texts: string[]): Promise<Classification[]>;
   info(): EngineInfo;
+  stats(): EngineStats;
   close(): Promise<void>;
 }
 

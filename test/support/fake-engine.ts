@@ -1,4 +1,4 @@
-import type { Classification, EngineInfo } from '../../lib';
+import type { Classification, EngineInfo, EngineStats } from '../../lib';
 import type { ClassifierEngine, EngineLoader } from '../../src/engine/engine.types';
 
 export const FAKE_INFO: EngineInfo = {
@@ -10,6 +10,24 @@ export const FAKE_INFO: EngineInfo = {
   executionProvider: 'cpu',
   maxLength: 512,
   batching: { maxBatchSize: 32, maxBatchTokens: 16384, maxWaitMs: 2, queueCapacity: 4096, runners: 2, intraOpThreads: 1, maxPaddingRatio: 0.1 },
+};
+
+const EMPTY_HISTOGRAM = { bounds: [], counts: [0], count: 0, sum: 0 };
+
+/** An idle engine's counters. */
+export const FAKE_STATS: EngineStats = {
+  requests: 0,
+  rows: 0,
+  batches: 0,
+  queueDepth: 0,
+  inFlightBatches: 0,
+  cache: { hits: 0, misses: 0, size: 0 },
+  rejections: {},
+  batchSize: EMPTY_HISTOGRAM,
+  paddingRatio: EMPTY_HISTOGRAM,
+  queueMs: EMPTY_HISTOGRAM,
+  tokenizeMs: EMPTY_HISTOGRAM,
+  inferenceMs: EMPTY_HISTOGRAM,
 };
 
 /** Positive when the text contains "good", negative otherwise. */
@@ -27,6 +45,7 @@ export function createFakeEngine(): jest.Mocked<ClassifierEngine> {
   return {
     classify: jest.fn(async (texts: string[]) => texts.map(fakeClassification)),
     info: jest.fn(() => FAKE_INFO),
+    stats: jest.fn(() => FAKE_STATS),
     close: jest.fn(async () => undefined),
   };
 }
