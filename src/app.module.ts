@@ -6,6 +6,7 @@ import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { JobsModule } from './jobs/jobs.module';
 import { RootModule } from './root/root.module';
 
 /** The application: one module per feature, configured with the already validated AppConfig. */
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), CommonModule, DatabaseModule, EngineModule, RootModule, InferenceModule, JobsModule, HealthModule],
     };
   }
 }

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { EngineModule } from '../engine/engine.module';
+import { PredictionsModule } from '../predictions/predictions.module';
+import { JobRunner } from './job-runner';
+import { JobStore } from './job.store';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+
+/**
+ * Asynchronous classification jobs, kept in SQLite. Imports EngineModule, so the engine closes after the job
+ * workers have stopped; the (global) database closes after both.
+ */
+@Module({
+  imports: [EngineModule, PredictionsModule],
+  controllers: [JobsController],
+  providers: [JobStore, JobRunner, JobsService],
+  exports: [JobsService],
+})
+export class JobsModule {}
