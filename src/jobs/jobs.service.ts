@@ -91,8 +91,8 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Deletes completed and failed jobs (with their results) that finished more than JOB_RETENTION_HOURS ago, one
-   * job per transaction, yielding to the event loop between them. Queued and running jobs are never deleted.
-   * Returns how many were deleted.
+   * job per transaction, yielding to the event loop between them. Queued and running jobs are never deleted, nor
+   * anything when JOB_RETENTION_HOURS is 0. Returns how many were deleted.
    */
   pruneExpired(now = Date.now()): Promise<number> {
     this.pruning ??= this.deleteExpired(now).finally(() => (this.pruning = undefined));
@@ -100,6 +100,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async deleteExpired(now: number): Promise<number> {
+    if (this.config.jobRetentionHours === 0) return 0;
     const cutoff = now - this.config.jobRetentionHours * HOUR_MS;
     let deleted = 0;
     try {
