@@ -4,6 +4,8 @@
  * parameters.
  */
 import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE } from '../../src/database/database.service';
 import { HttpResult, startServer, TestServer } from './support/server';
@@ -176,6 +178,34 @@ describe('async jobs (real server, real engine)', () => {
     expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('leaves a job part done at shutdown and finishes it after a restart on the same DATA_DIR', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'classifier-jobs-restart-'));
+    try {
+      // Slow on purpose (see jobs-durability.e2e-spec.ts): every batch of at most 2 texts waits 40 ms.
+      const slow = await startServer({ DATA_DIR: dataDir, JOB_CHUNK_SIZE: '1', JOB_WORKERS: '2', ENGINE_MAX_WAIT_MS: '40' });
+      const texts = reviews(200);
+      const { body } = await slow.request('POST', '/async-sentiment', { json: { texts } });
+      const id: string = body.job_id;
+      await until(async () => (await slow.request('GET', `/job/${id}`)).body.progress.done >= 4);
+      await slow.close();
+      const stopped = readOnly(dataDir, (db) => db.prepare('SELECT status, done FROM jobs WHERE id = ?').get(id)) as { status: string; done: number };
+      expect(stopped.status).toBe('running');
+      expect(stopped.done).toBeLessThan(texts.length);
+
+      const restarted = await startServer({ DATA_DIR: dataDir });
+      try {
+        const finished = await waitUntilFinished(restarted, id);
+        expect(finished.body).toMatchObject({ status: 'completed', progress: { done: texts.length, total: texts.length } });
+        const page = await restarted.request('GET', `/job/${id}?limit=1000`);
+        expect(page.body.results.map((r: { index: number }) => r.index)).toEqual(texts.map((_, i) => i));
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('lists the job routes in GET /', async () => {
     const { body } = await server.request('GET', '/');
     const routes = body.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
@@ -184,10 +214,22 @@ describe('async jobs (real server, real engine)', () => {
 });
 
 async function countJobs(server: TestServer): Promise<number> {
-  const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+  return readOnly(server.dataDir, (db) => (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n);
+}
+
+function readOnly<T>(dataDir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    return read(db);
   } finally {
     db.close();
+  }
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
