@@ -16,6 +16,7 @@ import {
   EngineLoader,
   EngineOptions,
   EngineState,
+  EngineStats,
 } from './engine.types';
 import { ModelLoadError } from './model-load.error';
 import { digestModelFiles, modelVersion } from './model-version';
@@ -98,11 +99,11 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   /**
-   * Texts waiting in the engine's queue for a batch right now (0 when no model is loaded): how busy the engine
-   * is, so background work (jobs) can leave room for interactive requests.
+   * The engine's counters (queue depth, accepted calls, batches, ...), or undefined when no model is loaded:
+   * how busy the engine is, so background work (jobs) can leave room for interactive requests.
    */
-  queueDepth(): number {
-    return this.engine?.stats().queueDepth ?? 0;
+  stats(): EngineStats | undefined {
+    return this.engine?.stats();
   }
 
   /** Classifies texts; results in input order. Rejects with NOT_READY when no model is loaded. */

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
-import { fakeClassification } from '../../test/support/fake-engine';
-import { createFakeJobEngine, FakeJobEngine, holdEngineCalls, JobsHarness, openJobs, until } from '../../test/support/jobs';
+import { FAKE_STATS, fakeClassification } from '../../test/support/fake-engine';
+import { createFakeJobEngine, FakeJobEngine, HeldCall, holdEngineCalls, JobsHarness, openJobs, until } from '../../test/support/jobs';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import type { AppConfig } from '../config/app-config';
 import type { RawEnv } from '../config/env.schema';
+import { QUIET_MS } from './job-runner';
 
 function engineError(code: string, message = `engine says ${code}`): Error {
   return Object.assign(new Error(message), { code });
@@ -251,25 +252,78 @@ describe('JobRunner', () => {
     });
   });
 
-  it('yields to interactive requests: one chunk at a time while others wait in the engine queue', async () => {
-    const engine = createFakeJobEngine();
-    const held = holdEngineCalls(engine);
-    let othersWaiting = 50;
-    engine.queueDepth.mockImplementation(() => othersWaiting + held.filter((h) => !('done' in h)).length);
-    const harness = open({ JOB_CHUNK_SIZE: '1', JOB_WORKERS: '2' }, engine);
-    const { job_id } = harness.jobs.submit(texts(4));
-    harness.runner.start();
-    await until(() => held.length === 1, 'one chunk is sent');
-    await settle();
-    expect(held).toHaveLength(1);
-    othersWaiting = 0;
-    Object.assign(held[0], { done: true }).resolve();
-    await until(() => held.length === 3, 'with the queue empty, two chunks are in flight');
-    held[1].resolve();
-    held[2].resolve();
-    await until(() => held.length === 4, 'the last chunk is sent');
-    held[3].resolve();
-    await finished(harness, job_id);
+  describe('sharing the engine with interactive requests', () => {
+    /** Answers every engine call as it comes until the job finishes. */
+    async function answerAll(harness: JobsHarness, held: HeldCall[], id: string): Promise<void> {
+      let answered = 0;
+      while (!['completed', 'failed'].includes(harness.jobs.get(id).status)) {
+        while (answered < held.length) held[answered++].resolve();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+
+    it('while others\' texts wait in the engine queue, sends one chunk at a time, a quarter of JOB_CHUNK_SIZE', async () => {
+      const engine = createFakeJobEngine();
+      const held = holdEngineCalls(engine);
+      let othersWaiting = 50;
+      engine.stats.mockImplementation(() => ({ ...FAKE_STATS, requests: held.length, queueDepth: othersWaiting }));
+      const harness = open({ JOB_CHUNK_SIZE: '8', JOB_WORKERS: '2' }, engine);
+      const { job_id } = harness.jobs.submit(texts(40));
+      harness.runner.start();
+      await until(() => held.length === 1, 'one chunk is sent');
+      await settle();
+      expect(held.map((call) => call.texts.length)).toEqual([2]);
+      held[0].resolve();
+      await until(() => held.length === 2, 'the next chunk follows');
+      await settle();
+      expect(held.map((call) => call.texts.length)).toEqual([2, 2]);
+
+      othersWaiting = 0;
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS + 50));
+      held[1].resolve();
+      await until(() => held.length === 4, 'with the engine quiet, JOB_WORKERS full chunks are in flight');
+      expect(held.slice(2).map((call) => call.texts.length)).toEqual([8, 8]);
+      await answerAll(harness, held, job_id);
+      expect(harness.jobs.get(job_id, { limit: 100 }).results!.map((r) => r.index)).toEqual(texts(40).map((_, i) => i));
+    });
+
+    it('stays in background mode for QUIET_MS after the last call of another caller', async () => {
+      const engine = createFakeJobEngine();
+      const held = holdEngineCalls(engine);
+      let othersCalls = 0;
+      engine.stats.mockImplementation(() => ({ ...FAKE_STATS, requests: held.length + othersCalls }));
+      const harness = open({ JOB_CHUNK_SIZE: '4', JOB_WORKERS: '2' }, engine);
+      const { job_id } = harness.jobs.submit(texts(20));
+      harness.runner.start();
+      othersCalls++; // a /sentiment request, say
+      await until(() => held.length === 1, 'one chunk is sent');
+      await settle();
+      expect(held.map((call) => call.texts.length)).toEqual([1]);
+      held[0].resolve();
+      await until(() => held.length === 2, 'the next chunk follows');
+      await settle();
+      expect(held.map((call) => call.texts.length)).toEqual([1, 1]);
+
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS + 50));
+      held[1].resolve();
+      await until(() => held.length === 4, 'after a quiet second, JOB_WORKERS full chunks are in flight');
+      expect(held.slice(2).map((call) => call.texts.length)).toEqual([4, 4]);
+      await answerAll(harness, held, job_id);
+      expect(harness.jobs.get(job_id).status).toBe('completed');
+    });
+
+    it('counts its own calls as its own: a job alone on the engine runs at full speed', async () => {
+      const engine = createFakeJobEngine();
+      const held = holdEngineCalls(engine);
+      const harness = open({ JOB_CHUNK_SIZE: '4', JOB_WORKERS: '2' }, engine);
+      const { job_id } = harness.jobs.submit(texts(16));
+      harness.runner.start();
+      await until(() => held.length === 2, 'two chunks are sent');
+      held[0].resolve();
+      await until(() => held.length === 3, 'a third chunk follows');
+      expect(held.map((call) => call.texts.length)).toEqual([4, 4, 4]);
+      await answerAll(harness, held, job_id);
+    });
   });
 
   it('model versions: the job reports the first, results computed by another model say so', async () => {

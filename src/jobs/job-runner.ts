@@ -27,6 +27,11 @@ const TRANSIENT: ReadonlySet<AppErrorCode> = new Set<AppErrorCode>([
   'STORAGE_UNAVAILABLE',
 ]);
 
+/** How long after the last sign of other traffic on the engine the workers stay in background mode. */
+export const QUIET_MS = 1_000;
+/** In background mode chunks are this fraction of JOB_CHUNK_SIZE (at least 1 text). */
+const BACKGROUND_CHUNK_DIVISOR = 4;
+
 type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /**
@@ -38,9 +43,12 @@ type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
  * The workers sleep when there is nothing to do: they are woken when a job is submitted, when the application
  * starts, when a chunk finishes, and when a back-off pause ends; they never poll the database.
  *
- * Jobs are background work and yield to interactive requests, which share the engine's one FIFO queue:
- * - while texts other than the jobs' own are waiting in the engine's queue, only one chunk is in flight (so at most
- *   JOB_CHUNK_SIZE job texts sit ahead of a request, and jobs still progress under sustained load);
+ * Jobs are background work and yield to interactive requests, which share the engine's one FIFO queue and
+ * its batches (a request's text is batched with the job texts queued with it):
+ * - while other callers use the engine (their texts wait in its queue, or their calls arrived within the last
+ *   QUIET_MS), the workers are in background mode: one chunk in flight, a quarter of JOB_CHUNK_SIZE; so few job
+ *   texts are ever ahead of a request, and jobs still progress under sustained load. Otherwise JOB_WORKERS chunks of
+ *   JOB_CHUNK_SIZE use the whole engine;
  * - when the engine answers OVERLOADED, every worker pauses (100 ms, doubling to 5 s while it lasts) and the chunk is
  *   retried; a job never fails for being refused.
  * A real failure (INFERENCE_FAILED, INTERNAL, anything unexpected) fails the job with its error recorded.
@@ -55,11 +63,18 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly inFlight = new Set<Promise<void>>();
   /** Texts of this runner's chunks submitted to the engine and not yet answered. */
   private textsInEngine = 0;
+  /** Calls this runner made to the engine, and what both counters were at the last look (others = the rest). */
+  private ownCalls = 0;
+  private seenOwnCalls = 0;
+  private seenEngineRequests = 0;
+  private othersSeenAt = Number.NEGATIVE_INFINITY;
+  private background = false;
   /** The job chunks are being claimed from, and the last position claimed in it. */
   private cursor: { seq: number; id: string; afterIndex: number } | undefined;
   /** Seq of the last job the cursor moved to: every job up to it has had all its texts claimed, bar the cursor's. */
   private lastSeq = 0;
   private backoffMs = 0;
+  private pausedAt = 0;
   private pausedUntil = 0;
   private wakeQueued = false;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -82,6 +97,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
+    this.seenEngineRequests = this.engine.stats()?.requests ?? 0;
     const unfinished = this.store.countUnfinished();
     if (unfinished > 0) this.logger.log(`Resuming ${unfinished} unfinished job(s)`);
     this.wake();
@@ -136,14 +152,16 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         this.wakeAfter(pause);
         return;
       }
-      // Others' texts are waiting in the engine: one chunk at a time; the chunk's end calls fill again.
-      if (this.inFlight.size > 0 && this.engine.queueDepth() > this.textsInEngine) return;
+      // In background mode one chunk at a time: the end of the one in flight calls fill again.
+      const background = this.othersActive();
+      if (background && this.inFlight.size > 0) return;
+      const size = background ? Math.ceil(this.config.jobChunkSize / BACKGROUND_CHUNK_DIVISOR) : this.config.jobChunkSize;
       let chunk: Chunk | undefined;
       try {
-        chunk = this.claim();
+        chunk = this.claim(size);
       } catch (error) {
         this.logger.error(`Could not read the next job chunk: ${(error as Error).message}`);
-        this.pause();
+        this.pause(Date.now());
         continue;
       }
       if (!chunk) return;
@@ -155,7 +173,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
    * The next texts to classify: from the job under the cursor, else from the next unfinished job (oldest first).
    * A queued job becomes running when its first chunk is claimed.
    */
-  private claim(): Chunk | undefined {
+  private claim(size: number): Chunk | undefined {
     for (;;) {
       if (!this.cursor) {
         const next = this.store.nextActive(this.lastSeq);
@@ -166,7 +184,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const cursor = this.cursor;
       const job = this.store.stateOf(cursor.seq);
       const active = job?.status === 'queued' || job?.status === 'running';
-      const texts = active ? this.store.pending(cursor.seq, cursor.afterIndex, this.config.jobChunkSize) : [];
+      const texts = active ? this.store.pending(cursor.seq, cursor.afterIndex, size) : [];
       if (texts.length === 0) {
         this.cursor = undefined;
         continue;
@@ -182,6 +200,26 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
+  /**
+   * Whether other callers are using the engine: texts beyond the jobs' own wait in its queue, or it accepted calls
+   * that were not the jobs' since the last look, within QUIET_MS. Reads the engine's counters (no I/O).
+   */
+  private othersActive(): boolean {
+    const stats = this.engine.stats();
+    if (!stats) return false;
+    const now = Date.now();
+    const othersCalls = stats.requests - this.seenEngineRequests - (this.ownCalls - this.seenOwnCalls);
+    this.seenEngineRequests = stats.requests;
+    this.seenOwnCalls = this.ownCalls;
+    if (othersCalls > 0 || stats.queueDepth > this.textsInEngine) this.othersSeenAt = now;
+    const background = now - this.othersSeenAt < QUIET_MS;
+    if (background !== this.background) {
+      this.background = background;
+      this.logger.debug(background ? 'Other traffic on the engine: jobs in background mode' : 'Engine quiet: jobs at full speed');
+    }
+    return background;
+  }
+
   private launch(chunk: Chunk): void {
     const run: Promise<void> = this.process(chunk)
       .catch((error: unknown) => this.logger.error(`Job ${chunk.jobId}: unexpected error. This is a bug.`, (error as Error)?.stack))
@@ -195,6 +233,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Classifies and commits one chunk, retrying after transient refusals while the runner runs. */
   private async process(chunk: Chunk): Promise<void> {
     for (;;) {
+      const attemptedAt = Date.now();
       try {
         const { results, latencyMs } = await this.classify(chunk);
         if (this.abandoned) return;
@@ -210,7 +249,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         }
         // Shutting down: the chunk is left for the next start instead of being retried.
         if (this.state !== 'running') return;
-        await this.sleep(this.pause(code, error));
+        await this.sleep(this.pause(attemptedAt, code, error));
         if (this.state !== 'running') return;
       }
     }
@@ -220,6 +259,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     const texts = chunk.texts.map((t) => t.text);
     const started = performance.now();
     this.textsInEngine += texts.length;
+    this.ownCalls++;
     let results: Classification[];
     try {
       results = await this.engine.classify(texts);
@@ -277,19 +317,24 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  /** Pauses every worker (the pause doubles while refusals continue); returns how long to wait. */
-  private pause(code?: AppErrorCode, error?: unknown): number {
+  /**
+   * Pauses every worker after a refusal of work attempted at `attemptedAt`; returns how long to wait. A refusal of
+   * work attempted since the current pause began is news, and doubles the pause; one attempted before it (a
+   * concurrent chunk refused at the same time) only waits for the current pause to end.
+   */
+  private pause(attemptedAt: number, code?: AppErrorCode, error?: unknown): number {
     const now = Date.now();
-    if (now >= this.pausedUntil) {
+    if (attemptedAt >= this.pausedAt) {
       const first = this.backoffMs === 0;
       this.backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(FIRST_BACKOFF_MS, this.backoffMs * 2));
+      this.pausedAt = now;
       this.pausedUntil = now + this.backoffMs;
       if (first) {
         const why = code ? `[${code}] ${(error as Error)?.message ?? ''}` : 'the database could not be read';
         this.logger.warn(`Job workers pause: ${why}; retrying, with pauses of ${FIRST_BACKOFF_MS} ms to ${MAX_BACKOFF_MS} ms`);
       }
     }
-    return this.pausedUntil - now;
+    return Math.max(0, this.pausedUntil - now);
   }
 
   private recovered(): void {

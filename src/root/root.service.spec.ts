@@ -15,6 +15,6 @@ describe('RootService', () => {
       docs: '/docs',
     });
     const routes = description.endpoints.map((e) => `${e.method} ${e.path}`);
-    expect(routes).toEqual(expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'POST /async-sentiment', 'GET /job/{job_id}', 'GET /health', 'GET /docs']));
+    expect(routes).toEqual(expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'POST /async-sentiment', 'GET /job/{id}', 'GET /health', 'GET /docs']));
   });
 });

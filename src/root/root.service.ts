@@ -9,7 +9,7 @@ export const ENDPOINTS: readonly EndpointDto[] = [
   { method: 'POST', path: '/sentiment', description: 'Classify one text: {"text": "..."}' },
   { method: 'POST', path: '/batch-sentiment', description: 'Classify several texts: {"texts": ["...", "..."]}' },
   { method: 'POST', path: '/async-sentiment', description: 'Classify many texts in the background: {"texts": [...]} -> 202 {"job_id"}' },
-  { method: 'GET', path: '/job/{job_id}', description: "A job's status and progress; once completed, its results (paged: ?offset=&limit=)" },
+  { method: 'GET', path: '/job/{id}', description: "A job's status and progress; once completed, its results (paged: ?offset=&limit=)" },
   { method: 'GET', path: '/health', description: 'Health report (model loaded)' },
   { method: 'GET', path: '/health/live', description: 'Liveness: the process answers' },
   { method: 'GET', path: '/health/ready', description: 'Readiness: the model is loaded (503 otherwise)' },

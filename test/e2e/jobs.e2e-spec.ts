@@ -209,7 +209,7 @@ describe('async jobs (real server, real engine)', () => {
   it('lists the job routes in GET /', async () => {
     const { body } = await server.request('GET', '/');
     const routes = body.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
-    expect(routes).toEqual(expect.arrayContaining(['POST /async-sentiment', 'GET /job/{job_id}']));
+    expect(routes).toEqual(expect.arrayContaining(['POST /async-sentiment', 'GET /job/{id}']));
   });
 });
 

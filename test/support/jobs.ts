@@ -1,4 +1,4 @@
-import type { Classification } from '../../lib';
+import type { Classification, EngineStats } from '../../lib';
 import type { AppConfig } from '../../src/config/app-config';
 import { DatabaseService } from '../../src/database/database.service';
 import type { EngineService } from '../../src/engine/engine.service';
@@ -7,21 +7,23 @@ import { JobStore } from '../../src/jobs/job.store';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { PredictionLogService } from '../../src/predictions/prediction-log.service';
 import { PredictionStore } from '../../src/predictions/prediction.store';
-import { fakeClassification } from './fake-engine';
+import { FAKE_STATS, fakeClassification } from './fake-engine';
 
 /** What the job workers use of EngineService, as mocks the specs steer. */
 export interface FakeJobEngine {
   classify: jest.Mock<Promise<Classification[]>, [string[]]>;
-  queueDepth: jest.Mock<number, []>;
+  /** The engine's counters; by default those of an engine only the jobs use (one request per classify call). */
+  stats: jest.Mock<EngineStats, []>;
   modelVersion: string;
 }
 
 export function createFakeJobEngine(): FakeJobEngine {
-  return {
+  const engine: FakeJobEngine = {
     classify: jest.fn(async (texts: string[]) => texts.map(fakeClassification)),
-    queueDepth: jest.fn(() => 0),
+    stats: jest.fn(() => ({ ...FAKE_STATS, requests: engine.classify.mock.calls.length })),
     modelVersion: 'fake@0123456789ab',
   };
+  return engine;
 }
 
 /** One engine call held until the spec answers it. */
