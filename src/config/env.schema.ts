@@ -183,14 +183,14 @@ const SCHEMA = {
     default: 64,
     parse: integer(1, 4096),
     description:
-      "Texts a job worker sends to the engine in one call; each chunk's results and progress are committed together, so a crash redoes at most the chunks in flight.",
+      "Texts a job worker sends to the engine in one call (a quarter of it while other requests use the engine); each chunk's results and progress are committed together, so a crash redoes at most the chunks in flight.",
   },
   jobWorkers: {
     env: 'JOB_WORKERS',
     default: 2,
     parse: integer(1, 64),
     description:
-      'Job chunks classified at the same time while the engine is otherwise idle; one at a time while interactive requests are waiting.',
+      'Job chunks classified at the same time while jobs have the engine to themselves; one at a time while other requests use it (in the last second).',
   },
   jobPageSize: {
     env: 'JOB_PAGE_SIZE',
