@@ -7,6 +7,7 @@ import { EngineModule } from './engine/engine.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { JobsModule } from './jobs/jobs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { RootModule } from './root/root.module';
@@ -26,6 +27,7 @@ export class AppModule {
         EngineModule,
         RootModule,
         InferenceModule,
+        JobsModule,
         FeedbackModule,
         MonitoringModule,
         HealthModule,

@@ -56,6 +56,18 @@ export abstract class AppConfig {
   readonly readyMaxQueueRatio: number;
   /** SHUTDOWN_GRACE_MS: after SIGTERM, how long readiness answers 503 before the HTTP server stops accepting. */
   readonly shutdownGraceMs: number;
+  /** JOB_MAX_TEXTS: most texts accepted by one POST /async-sentiment. */
+  readonly jobMaxTexts: number;
+  /** JOB_CHUNK_SIZE: texts per engine call (and per committed transaction) when a job runs. */
+  readonly jobChunkSize: number;
+  /** JOB_WORKERS: job chunks classified at the same time. */
+  readonly jobWorkers: number;
+  /** JOB_PAGE_SIZE: results per page of GET /job/:id when no limit is given. */
+  readonly jobPageSize: number;
+  /** JOB_RETENTION_HOURS: hours finished jobs are kept; 0 keeps them forever. */
+  readonly jobRetentionHours: number;
+  /** JOB_SHUTDOWN_TIMEOUT_MS: how long shutdown waits for in-flight job chunks to commit. */
+  readonly jobShutdownTimeoutMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

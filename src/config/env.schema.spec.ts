@@ -25,6 +25,12 @@ describe('validateEnv', () => {
       metricsPort: undefined,
       readyMaxQueueRatio: 0.9,
       shutdownGraceMs: 5000,
+      jobMaxTexts: 10_000,
+      jobChunkSize: 64,
+      jobWorkers: 2,
+      jobPageSize: 100,
+      jobRetentionHours: 168,
+      jobShutdownTimeoutMs: 10_000,
     });
   });
 
@@ -55,6 +61,12 @@ describe('validateEnv', () => {
       METRICS_PORT: '9464',
       READY_MAX_QUEUE_RATIO: '0.75',
       SHUTDOWN_GRACE_MS: '0',
+      JOB_MAX_TEXTS: '500',
+      JOB_CHUNK_SIZE: '8',
+      JOB_WORKERS: '3',
+      JOB_PAGE_SIZE: '1000',
+      JOB_RETENTION_HOURS: '0',
+      JOB_SHUTDOWN_TIMEOUT_MS: '0',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -77,6 +89,12 @@ describe('validateEnv', () => {
       metricsPort: 9464,
       readyMaxQueueRatio: 0.75,
       shutdownGraceMs: 0,
+      jobMaxTexts: 500,
+      jobChunkSize: 8,
+      jobWorkers: 3,
+      jobPageSize: 1000,
+      jobRetentionHours: 0,
+      jobShutdownTimeoutMs: 0,
     });
   });
 
@@ -132,6 +150,19 @@ describe('validateEnv', () => {
     ['METRICS_PORT', '70000', 'METRICS_PORT: expected an integer between 0 and 65535 but received "70000"'],
   ])('rejects %s=%s', (env, value, problem) => {
     expect(() => validateEnv({ [env]: value })).toThrow(problem);
+  });
+
+  it('rejects job settings outside their ranges', () => {
+    expect(() => validateEnv({ JOB_CHUNK_SIZE: '0', JOB_WORKERS: '65', JOB_PAGE_SIZE: '1001', JOB_MAX_TEXTS: 'many' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          'JOB_MAX_TEXTS: expected an integer between 1 and 1000000 but received "many"',
+          'JOB_CHUNK_SIZE: expected an integer between 1 and 4096 but received "0"',
+          'JOB_WORKERS: expected an integer between 1 and 64 but received "65"',
+          'JOB_PAGE_SIZE: expected an integer between 1 and 1000 but received "1001"',
+        ],
+      }),
+    );
   });
 
   it('rejects out-of-range ports', () => {

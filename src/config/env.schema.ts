@@ -220,6 +220,45 @@ const SCHEMA = {
     description:
       "After SIGTERM, how long GET /health/ready answers 503 shutting_down while requests are still served, before the HTTP server stops accepting connections, so load balancers stop routing here first; then in-flight requests finish, the engine closes, then the database. Keep it plus the drain time below the orchestrator's kill timeout (docker stop: 10 s, Kubernetes: terminationGracePeriodSeconds, 30 s). SIGINT (Ctrl-C) does not wait.",
   },
+  jobMaxTexts: {
+    env: 'JOB_MAX_TEXTS',
+    default: 10_000,
+    parse: integer(1, 1_000_000),
+    description: 'Most texts in one POST /async-sentiment job (BODY_LIMIT_BYTES still caps the request).',
+  },
+  jobChunkSize: {
+    env: 'JOB_CHUNK_SIZE',
+    default: 64,
+    parse: integer(1, 4096),
+    description:
+      "Texts a job worker sends to the engine in one call (a quarter of it while other requests use the engine); each chunk's results and progress are committed together, so a crash redoes at most the chunks in flight.",
+  },
+  jobWorkers: {
+    env: 'JOB_WORKERS',
+    default: 2,
+    parse: integer(1, 64),
+    description:
+      'Job chunks classified at the same time while jobs have the engine to themselves; one at a time while other requests use it (in the last second).',
+  },
+  jobPageSize: {
+    env: 'JOB_PAGE_SIZE',
+    default: 100,
+    parse: integer(1, 1000),
+    description: 'Results per page of GET /job/:id when the request gives no limit (a request may ask for up to 1000).',
+  },
+  jobRetentionHours: {
+    env: 'JOB_RETENTION_HOURS',
+    default: 168,
+    parse: integer(0, 876_000),
+    description: 'Hours a completed or failed job and its results are kept after it finished; 0 keeps them forever. Queued and running jobs are never deleted.',
+  },
+  jobShutdownTimeoutMs: {
+    env: 'JOB_SHUTDOWN_TIMEOUT_MS',
+    default: 10_000,
+    parse: integer(0, 600_000),
+    description:
+      'At shutdown, how long in-flight job chunks may take to finish and commit, in ms; chunks still running then are not committed and are redone on the next start.',
+  },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 
 /** Rules that involve more than one variable: each names the problem, or returns undefined. */

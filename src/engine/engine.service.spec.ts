@@ -55,6 +55,16 @@ describe('EngineService', () => {
     expect(engine.classify).toHaveBeenCalledWith(['good', 'bad']);
   });
 
+  it("reports the engine's counters while a model is loaded", async () => {
+    const service = await createService(loader);
+    expect(service.stats()).toBeUndefined();
+    await service.onModuleInit();
+    engine.stats.mockReturnValue({ ...engine.stats(), queueDepth: 17 });
+    expect(service.stats()).toMatchObject({ queueDepth: 17 });
+    await service.onApplicationShutdown();
+    expect(service.stats()).toBeUndefined();
+  });
+
   it('rejects with NOT_READY before the model is loaded', async () => {
     const service = await createService(loader);
     await expect(service.classify(['x'])).rejects.toMatchObject({ code: 'NOT_READY', message: expect.stringContaining('still loading') });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AppError, ErrorDetail } from '../common/errors/app-error';
+import { AppError } from '../common/errors/app-error';
+import { assertTextCount, assertTextLengths } from '../common/validation/text-limits';
 import { EngineService } from '../engine/engine.service';
 import type { Classification } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
@@ -55,27 +56,10 @@ export class InferenceService {
     return results;
   }
 
-  /** Throws VALIDATION_FAILED listing every text beyond MAX_TEXT_CHARS, or a batch beyond MAX_BATCH_TEXTS. */
+  /** Throws VALIDATION_FAILED for a batch beyond MAX_BATCH_TEXTS, or listing every text beyond MAX_TEXT_CHARS. */
   private assertLimits(field: 'text' | 'texts', texts: string[]): void {
-    const { maxBatchTexts, maxTextChars } = this.config;
-    if (field === 'texts' && texts.length > maxBatchTexts) {
-      throw new AppError('VALIDATION_FAILED', `texts must contain at most ${maxBatchTexts} texts but received ${texts.length}`, [
-        { field, message: `at most ${maxBatchTexts} texts (MAX_BATCH_TEXTS)` },
-      ]);
-    }
-    const details: ErrorDetail[] = [];
-    texts.forEach((text, i) => {
-      // A string has at least as many UTF-16 units as characters, so only long strings need counting.
-      const chars = text.length > maxTextChars ? countCodePoints(text) : text.length;
-      if (chars > maxTextChars) {
-        const name = field === 'text' ? 'text' : `texts[${i}]`;
-        details.push({ field: name, message: `${name} is ${chars} characters long; the limit is ${maxTextChars}` });
-      }
-    });
-    if (details.length === 1) throw new AppError('VALIDATION_FAILED', details[0].message, details);
-    if (details.length > 1) {
-      throw new AppError('VALIDATION_FAILED', `${details.length} texts are longer than the limit of ${maxTextChars} characters`, details);
-    }
+    if (field === 'texts') assertTextCount(texts, this.config.maxBatchTexts, 'MAX_BATCH_TEXTS');
+    assertTextLengths(field, texts, this.config.maxTextChars);
   }
 }
 
@@ -83,17 +67,3 @@ function toResult(text: string, record: PredictionRecord): BatchSentimentResultD
   return { text, label: record.label, score: record.score, prediction_id: record.id };
 }
 
-/** Unicode characters (code points), as a user or Python's len() counts them. */
-function countCodePoints(text: string): number {
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    // A high surrogate followed by a low one is one character.
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    count++;
-  }
-  return count;
-}

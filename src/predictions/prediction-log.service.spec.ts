@@ -69,6 +69,27 @@ describe('PredictionLogService', () => {
     expect(seen).toEqual([records]);
   });
 
+  it("inside a caller's transaction, tells subscribers only when the caller publishes after its commit", () => {
+    const { log, database } = open();
+    const listener = jest.fn();
+    log.subscribe(listener);
+    let rolledBack: PredictionRecord[] = [];
+    expect(() =>
+      database.db.transaction(() => {
+        rolledBack = log.recordInTransaction([INPUT], 'm@1', { source: 'job', jobId: 'j', latencyMs: 1 }).records;
+        throw new Error('the rest of the chunk failed');
+      })(),
+    ).toThrow('the rest of the chunk failed');
+    expect(log.find(rolledBack[0].id)).toBeUndefined();
+    expect(listener).not.toHaveBeenCalled();
+
+    const logged = database.db.transaction(() => log.recordInTransaction([INPUT], 'm@1', { source: 'job', jobId: 'j', latencyMs: 1 }))();
+    expect(listener).not.toHaveBeenCalled();
+    logged.publish();
+    expect(listener).toHaveBeenCalledWith(logged.records);
+    expect(log.find(logged.records[0].id)).toBeDefined();
+  });
+
   it('deletes predictions older than PREDICTION_LOG_RETENTION_DAYS when it starts, and keeps the rest', () => {
     const { log } = open({ PREDICTION_LOG_RETENTION_DAYS: '2' });
     const now = Date.now();

@@ -47,6 +47,21 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
    * STORAGE_UNAVAILABLE when the database cannot commit them.
    */
   record(inputs: readonly PredictionInput[], modelVersion: string, options: RecordOptions): PredictionRecord[] {
+    const { records, publish } = this.recordInTransaction(inputs, modelVersion, options);
+    publish();
+    return records;
+  }
+
+  /**
+   * Writes the records as part of the caller's transaction (e.g. a job chunk's, with its results and progress).
+   * Subscribers are told only when the caller calls `publish()`, after its transaction committed: a rolled-back
+   * record must not be counted.
+   */
+  recordInTransaction(
+    inputs: readonly PredictionInput[],
+    modelVersion: string,
+    options: RecordOptions,
+  ): { records: PredictionRecord[]; publish(): void } {
     const createdAt = options.createdAt ?? Date.now();
     const records = inputs.map((input) => this.toRecord(input, modelVersion, createdAt, options));
     try {
@@ -55,6 +70,10 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
       this.logger.error(`Could not log ${records.length} prediction(s): ${(error as Error).message}`);
       throw new AppError('STORAGE_UNAVAILABLE', 'The prediction could not be stored; retry later');
     }
+    return { records, publish: () => this.publish(records) };
+  }
+
+  private publish(records: readonly PredictionRecord[]): void {
     for (const listener of this.listeners) {
       try {
         listener(records);
@@ -62,7 +81,6 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
         this.logger.error(`A prediction listener failed: ${(error as Error).message}`, (error as Error).stack);
       }
     }
-    return records;
   }
 
   /** The logged prediction with this id, if it exists (and has not expired). */

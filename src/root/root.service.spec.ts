@@ -15,6 +15,8 @@ describe('RootService', () => {
       docs: '/docs',
     });
     const routes = description.endpoints.map((e) => `${e.method} ${e.path}`);
-    expect(routes).toEqual(expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'POST /feedback', 'GET /monitoring/performance', 'GET /health', 'GET /docs']));
+    expect(routes).toEqual(
+      expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'POST /async-sentiment', 'GET /job/{id}', 'POST /feedback', 'GET /monitoring/performance', 'GET /health', 'GET /metrics', 'GET /docs']),
+    );
   });
 });

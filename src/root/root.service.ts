@@ -8,6 +8,8 @@ export const ENDPOINTS: readonly EndpointDto[] = [
   { method: 'GET', path: '/', description: 'This overview' },
   { method: 'POST', path: '/sentiment', description: 'Classify one text: {"text": "..."}' },
   { method: 'POST', path: '/batch-sentiment', description: 'Classify several texts: {"texts": ["...", "..."]}' },
+  { method: 'POST', path: '/async-sentiment', description: 'Classify many texts in the background: {"texts": [...]} -> 202 {"job_id"}' },
+  { method: 'GET', path: '/job/{id}', description: "A job's status and progress; once completed, its results (paged: ?offset=&limit=)" },
   { method: 'POST', path: '/feedback', description: 'Correct label for a prediction: {"prediction_id": "...", "correct_label": "..."}' },
   {
     method: 'GET',

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments } from 'class-validator';
 import { describeValue } from '../errors/describe-value';
 
@@ -113,4 +114,37 @@ export function integerFromQuery({ value }: { value: unknown }): unknown {
 /** A received string quoted for an error message, cut short so a huge value cannot flood the response. */
 export function quoteForMessage(value: string, maxChars = 64): string {
   return JSON.stringify(value.length > maxChars ? `${value.slice(0, maxChars)}…` : value);
+}
+
+/**
+ * An optional query parameter holding a whole number between `min` and `max`, written in decimal digits; it
+ * reaches the handler as a number. Anything else (a sign, a fraction, an empty value, the parameter given twice)
+ * is rejected with the value received, e.g. `limit must be an integer between 1 and 1000 but received "ten"`.
+ */
+export function IsOptionalIntegerParam(min: number, max: number): PropertyDecorator {
+  return (target, propertyName) => {
+    // Only well-formed digits become numbers, so the message can quote any other input exactly as received.
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value))(
+      target,
+      propertyName,
+    );
+    registerDecorator({
+      name: 'isOptionalIntegerParam',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) =>
+          value === undefined || (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max),
+        defaultMessage: ({ property, value }: ValidationArguments) =>
+          `${property} must be an integer between ${min} and ${max} but received ${describeParam(value)}`,
+      },
+    });
+  };
+}
+
+function describeParam(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `${value.length} values (give it once)`;
+  return describeValue(value);
 }
