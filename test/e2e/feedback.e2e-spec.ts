@@ -205,7 +205,7 @@ describe('Feedback and performance monitoring (real engine, demo model)', () => 
   it.each([
     ['history=abc', 'history must be an integer between 0 and 1000 but received "abc"'],
     ['history=-1', 'history must be an integer between 0 and 1000 but received "-1"'],
-    ['history=1001', 'history must be an integer between 0 and 1000 but received the number 1001'],
+    ['history=1001', 'history must be an integer between 0 and 1000 but received 1001'],
     ['model_version=', 'model_version must not be empty'],
     ['model_version=a&model_version=b', 'model_version must be a non-empty string but received an array'],
     ['window=1', 'property window is not allowed'],

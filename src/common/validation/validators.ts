@@ -86,31 +86,6 @@ export function IsUuidString(): PropertyDecorator {
     });
 }
 
-/**
- * An integer between min and max. Query parameters arrive as strings: pair it with `@Transform(integerFromQuery)`,
- * which turns a string of decimal digits into its number and leaves anything else as received, to be named here.
- */
-export function IsIntegerInRange(min: number, max: number): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isIntegerInRange',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (value: unknown) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
-        defaultMessage: ({ property, value }: ValidationArguments) =>
-          `${property} must be an integer between ${min} and ${max} but received ${
-            typeof value === 'string' ? quoteForMessage(value) : describeValue(value)
-          }`,
-      },
-    });
-}
-
-/** class-transformer's @Transform function for integer query parameters (see IsIntegerInRange). */
-export function integerFromQuery({ value }: { value: unknown }): unknown {
-  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
-}
-
 /** A received string quoted for an error message, cut short so a huge value cannot flood the response. */
 export function quoteForMessage(value: string, maxChars = 64): string {
   return JSON.stringify(value.length > maxChars ? `${value.slice(0, maxChars)}…` : value);
@@ -144,7 +119,7 @@ export function IsOptionalIntegerParam(min: number, max: number): PropertyDecora
 
 function describeParam(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoteForMessage(value);
   if (Array.isArray(value)) return `${value.length} values (give it once)`;
   return describeValue(value);
 }

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsOptional } from 'class-validator';
-import { integerFromQuery, IsIntegerInRange, IsNonEmptyString } from '../../common/validation/validators';
+import { IsNonEmptyString, IsOptionalIntegerParam } from '../../common/validation/validators';
 
 export class PerformanceQueryDto {
   @ApiPropertyOptional({ description: 'Only this model version.', example: 'demo-sentiment@3f2a9c0b1d4e' })
@@ -16,8 +15,6 @@ export class PerformanceQueryDto {
     maximum: 1000,
     example: 6,
   })
-  @IsOptional()
-  @Transform(integerFromQuery)
-  @IsIntegerInRange(0, 1000)
+  @IsOptionalIntegerParam(0, 1000)
   history?: number;
 }
