@@ -17,6 +17,11 @@ export class DatabaseOpenError extends Error {
   }
 }
 
+/** How long a write waits for a lock another connection holds before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+/** The same for the readiness probe, which runs often and on the event loop. */
+const PROBE_BUSY_TIMEOUT_MS = 100;
+
 export type WritableCheck = { writable: true } | { writable: false; reason: string };
 
 /**
@@ -42,7 +47,7 @@ export class DatabaseService implements OnApplicationShutdown {
       this.connection.pragma(`synchronous = ${config.dbSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       this.connection.pragma('foreign_keys = ON');
       // Another process (a second replica pointed at the same DATA_DIR by mistake, a backup) may hold the lock briefly.
-      this.connection.pragma('busy_timeout = 5000');
+      this.connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.connection.exec(`
         CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
@@ -90,11 +95,15 @@ export class DatabaseService implements OnApplicationShutdown {
   /** Whether a write commits now (readiness): a full disk, a read-only mount or a lost file all show here. */
   checkWritable(): WritableCheck {
     if (!this.connection.open) return { writable: false, reason: 'the database is closed' };
+    // A lock held by another process must not stall the event loop for the full busy timeout on every probe.
+    this.connection.pragma(`busy_timeout = ${PROBE_BUSY_TIMEOUT_MS}`);
     try {
       this.connection.prepare('INSERT OR REPLACE INTO health_probe (id, checked_at) VALUES (1, ?)').run(Date.now());
       return { writable: true };
     } catch (error) {
       return { writable: false, reason: (error as Error).message };
+    } finally {
+      this.connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
