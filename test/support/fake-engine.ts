@@ -12,24 +12,6 @@ export const FAKE_INFO: EngineInfo = {
   batching: { maxBatchSize: 32, maxBatchTokens: 16384, maxWaitMs: 2, queueCapacity: 4096, runners: 2, intraOpThreads: 1, maxPaddingRatio: 0.1 },
 };
 
-const EMPTY_HISTOGRAM = { bounds: [], counts: [0], count: 0, sum: 0 };
-
-/** An idle engine's counters. */
-export const FAKE_STATS: EngineStats = {
-  requests: 0,
-  rows: 0,
-  batches: 0,
-  queueDepth: 0,
-  inFlightBatches: 0,
-  cache: { hits: 0, misses: 0, size: 0 },
-  rejections: {},
-  batchSize: EMPTY_HISTOGRAM,
-  paddingRatio: EMPTY_HISTOGRAM,
-  queueMs: EMPTY_HISTOGRAM,
-  tokenizeMs: EMPTY_HISTOGRAM,
-  inferenceMs: EMPTY_HISTOGRAM,
-};
-
 /** Positive when the text contains "good", negative otherwise. */
 export function fakeClassification(text: string): Classification {
   const positive = text.includes('good');
@@ -65,6 +47,9 @@ export function idleStats(): EngineStats {
     inferenceMs: emptyHistogram(MS_BOUNDS),
   };
 }
+
+/** An idle engine's counters (the same object every time: tests spread it to vary one field). */
+export const FAKE_STATS: EngineStats = idleStats();
 
 /** A fake engine; `stats` answers idleStats() unless a test replaces it (`engine.stats.mockReturnValue(...)`). */
 export function createFakeEngine(): jest.Mocked<ClassifierEngine> {
