@@ -270,16 +270,7 @@ export class PerformanceTracker {
       .filter((w) => w.start + this.settings.windowMs <= currentStart && w.samples >= this.settings.minSamples)
       .sort((a, b) => a.start - b.start)[0];
     if (!candidate) return;
-    const metrics = this.metricsOf(candidate);
-    const baseline: Baseline = {
-      modelVersion,
-      start: candidate.start,
-      end: candidate.start + this.settings.windowMs,
-      samples: metrics.samples,
-      accuracy: metrics.accuracy,
-      weightedF1: metrics.weightedF1,
-      establishedAt: now,
-    };
+    const baseline: Baseline = { ...this.summaryOf(modelVersion, candidate), establishedAt: now };
     this.baselines.set(modelVersion, baseline);
     this.hooks.baselineEstablished(baseline);
   }
@@ -300,21 +291,19 @@ export class PerformanceTracker {
     // With no window at minSamples (the assessed one left the history) the last verdict stands: no new
     // evidence is not a recovery.
     if (!latest) return;
-    const metrics = this.metricsOf(latest);
-    const assessment: Assessment = {
-      modelVersion,
-      start: latest.start,
-      end: latest.start + this.settings.windowMs,
-      samples: metrics.samples,
-      accuracy: metrics.accuracy,
-      weightedF1: metrics.weightedF1,
-      degradation: assessDegradation({ start: latest.start, samples: metrics.samples, weightedF1: metrics.weightedF1 }, this.baselines.get(modelVersion), this.settings),
-    };
+    const summary = this.summaryOf(modelVersion, latest);
+    const assessment: Assessment = { ...summary, degradation: assessDegradation(summary, this.baselines.get(modelVersion), this.settings) };
     const wasDegraded = this.assessments.get(modelVersion)?.degradation.degraded ?? false;
     this.assessments.set(modelVersion, assessment);
     if (assessment.degradation.degraded !== wasDegraded) {
       this.hooks.degradationChanged({ modelVersion, degraded: assessment.degradation.degraded, assessment });
     }
+  }
+
+  /** A window's span and headline figures, as baselines and assessments record them. */
+  private summaryOf(modelVersion: string, window: Window): Omit<Assessment, 'degradation'> {
+    const { samples, accuracy, weightedF1 } = this.metricsOf(window);
+    return { modelVersion, start: window.start, end: window.start + this.settings.windowMs, samples, accuracy, weightedF1 };
   }
 
   /** Adds `count` (negative to retract) to one cell. */
