@@ -1,12 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { createApp } from '../../src/main';
 import { InvalidConfigError } from '../../src/config/env.schema';
 import { EngineService } from '../../src/engine/engine.service';
 import { ModelLoadError } from '../../src/engine/model-load.error';
+import { compileServer, logMessages } from './support/child-server';
 import { startServer } from './support/server';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -60,11 +60,7 @@ describe('startup, settings and shutdown (real engine)', () => {
   });
 
   describe('the compiled server (npm run build; node dist/main.js)', () => {
-    beforeAll(async () => {
-      await promisify(execFile)(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-        cwd: ROOT,
-      });
-    });
+    beforeAll(compileServer);
 
     function run(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> & {
       child: ReturnType<typeof spawn>;
@@ -105,21 +101,6 @@ describe('startup, settings and shutdown (real engine)', () => {
             done.then(() => reject(new Error(`exited before printing ${pattern}:\n${output}`)));
           }),
       });
-    }
-
-    /** The log is JSON lines: the messages, one per line, for the assertions to read. */
-    function logMessages(output: string): string {
-      return output
-        .split('\n')
-        .filter((line) => line.trim())
-        .map((line) => {
-          try {
-            return String((JSON.parse(line) as { msg?: unknown }).msg);
-          } catch {
-            return line;
-          }
-        })
-        .join('\n');
     }
 
     it('exits 1 and lists every bad variable', async () => {

@@ -10,6 +10,21 @@ export async function compileServer(): Promise<void> {
   await promisify(execFile)(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }
 
+/** The server's log is JSON lines: their `msg`s, one per line (a line that is not JSON is kept as is). */
+export function logMessages(output: string): string {
+  return output
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      try {
+        return String((JSON.parse(line) as { msg?: unknown }).msg);
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
+}
+
 export interface ChildServer {
   child: ChildProcess;
   baseUrl: string;
@@ -33,18 +48,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const messages = () =>
-    output
-      .split('\n')
-      .filter((line) => line.trim())
-      .map((line) => {
-        try {
-          return String((JSON.parse(line) as { msg?: unknown }).msg);
-        } catch {
-          return line;
-        }
-      })
-      .join('\n');
+  const messages = () => logMessages(output);
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
