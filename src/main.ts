@@ -5,6 +5,7 @@ import { createApp, CreateAppOptions } from './app.factory';
 import { AppConfig } from './config/app-config';
 import { InvalidConfigError } from './config/env.schema';
 import { DOCS_PATH } from './docs/swagger';
+import { DatabaseOpenError } from './database/database.service';
 import { ModelLoadError } from './engine/model-load.error';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsListenError } from './metrics/metrics.server';
@@ -37,7 +38,8 @@ export async function bootstrap(options: CreateAppOptions = {}): Promise<NestFas
 
 /** One clear line (or list) for why the server could not start; a stack only for the unexpected. */
 export function describeStartupFailure(error: unknown): string {
-  if (error instanceof InvalidConfigError || error instanceof ModelLoadError || error instanceof MetricsListenError) return error.message;
+  const expected = [InvalidConfigError, ModelLoadError, MetricsListenError, DatabaseOpenError];
+  if (expected.some((type) => error instanceof type)) return (error as Error).message;
   if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }

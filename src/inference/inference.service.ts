@@ -33,7 +33,8 @@ export class InferenceService {
     const { records, seconds } = await this.classifyAndLog(texts, 'batch');
     return {
       results: texts.map((text, i) => toResult(text, records[i])),
-      model_version: this.engine.modelVersion,
+      // The version the records were stamped with, not whatever is loaded by the time the response is built.
+      model_version: records[0].modelVersion,
       processing_time: seconds,
     };
   }
