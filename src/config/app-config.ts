@@ -38,6 +38,8 @@ export abstract class AppConfig {
   readonly logLevel: LogLevel;
   /** MODEL_VERSION: version reported with predictions; undefined: derived from the model's files. */
   readonly modelVersion?: string;
+  /** ADMIN_TOKEN: bearer token of the admin routes (model management, drift reference); undefined: those routes are off. */
+  readonly adminToken?: string;
   /** PREDICTION_LOG_INPUT: what the prediction log keeps of each input text. */
   readonly predictionLogInput: 'full' | 'hash' | 'none';
   /** PREDICTION_LOG_RETENTION_DAYS: days predictions are kept; 0 keeps them forever. */

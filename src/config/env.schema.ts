@@ -160,6 +160,16 @@ const SCHEMA = {
     description:
       "Version reported with every prediction and stored in the prediction log (default: the model's name and the first 12 hex digits of the SHA-256 of its files).",
   },
+  adminToken: {
+    env: 'ADMIN_TOKEN',
+    default: undefined,
+    parse: (raw) =>
+      raw.trim().length >= 16
+        ? { value: raw.trim() }
+        : { problem: 'expected at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)' },
+    description:
+      'Bearer token that admin routes (model management, drift reference) require as `Authorization: Bearer <token>`, compared in constant time; at least 16 characters. Unset: admin routes answer 403 ADMIN_DISABLED.',
+  },
   predictionLogInput: {
     env: 'PREDICTION_LOG_INPUT',
     default: 'hash',

@@ -22,7 +22,11 @@ export type ServiceErrorCode =
   /** The request is well formed but names something the model does not know (e.g. a feedback label). */
   | 'UNKNOWN_LABEL'
   /** The database could not commit the work (disk full, read-only): nothing was accepted; retry later. */
-  | 'STORAGE_UNAVAILABLE';
+  | 'STORAGE_UNAVAILABLE'
+  /** An admin route was called without `Authorization: Bearer <ADMIN_TOKEN>`, or with a wrong token. */
+  | 'UNAUTHORIZED'
+  /** An admin route was called while no ADMIN_TOKEN is configured: admin routes are off. */
+  | 'ADMIN_DISABLED';
 
 export type AppErrorCode = EngineErrorCode | ServiceErrorCode;
 
@@ -74,6 +78,8 @@ export const ERROR_HTTP: { readonly [C in AppErrorCode]: ErrorHttpMapping } = {
   NOT_READY: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
   UNKNOWN_LABEL: { status: HttpStatus.UNPROCESSABLE_ENTITY, expose: true },
   STORAGE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
+  UNAUTHORIZED: { status: HttpStatus.UNAUTHORIZED, expose: true },
+  ADMIN_DISABLED: { status: HttpStatus.FORBIDDEN, expose: true },
 };
 
 /** The message clients see for errors whose mapping does not expose their own. */
