@@ -73,6 +73,17 @@ export interface EngineOptions {
   optimizedModelPath?: string;
   /** Classification results kept in an LRU cache keyed by text; 0 turns it off. Default 1024. */
   cacheSize?: number;
+  /**
+   * Drift capture: each Classification carries `features` (token counts, truncation, unknown tokens and, when the
+   * model has an embedding output, the sentence embedding), taken from the same forward pass. Default false.
+   */
+  captureFeatures?: boolean;
+  /**
+   * The model output holding the sentence embedding ([batch, dim], or [batch, tokens, dim] whose first token is
+   * used). Default: found by name (sentence_embedding, pooler_output, pooled_output, embeddings,
+   * sentence_embeddings, embedding, then last_hidden_state). When it is absent, info().drift.unavailable says why.
+   */
+  embeddingOutput?: string;
 }
 
 export interface CallOptions {
@@ -113,6 +124,23 @@ export interface EngineStats {
   inferenceMs: Histogram;
 }
 
+/** What drift detection needs of one text, captured with its classification (engine option captureFeatures). */
+export interface CapturedFeatures {
+  /**
+   * The sentence embedding (a view into one buffer shared by the call's results; copy it to keep it apart).
+   * Absent when the model has no embedding output (see EngineInfo.drift.unavailable).
+   */
+  embedding?: Float32Array;
+  /** Tokens the model saw, special tokens included, after truncation. */
+  tokenCount: number;
+  /** How many of tokenCount are special tokens ([CLS], [SEP], ...). */
+  specialTokens: number;
+  /** Tokens with the tokenizer's unknown-token id. */
+  unknownTokens: number;
+  /** Whether truncation cut some of the text off. */
+  truncated: boolean;
+}
+
 export interface Classification {
   /** The most probable label (from config.json's id2label). */
   label: string;
@@ -120,6 +148,8 @@ export interface Classification {
   score: number;
   /** Softmax probability of every label, in id order. */
   scores: Record<string, number>;
+  /** Present only when the engine was loaded with captureFeatures. */
+  features?: CapturedFeatures;
 }
 
 export interface OutputTensor {
@@ -159,6 +189,16 @@ export interface EngineInfo {
     runners: number;
     intraOpThreads: number;
     maxPaddingRatio: number;
+  };
+  /** Drift capture: whether it is on, and where the embedding comes from or why there is none. */
+  drift: {
+    captureFeatures: boolean;
+    embeddingOutput?: string;
+    embeddingDim?: number;
+    /** 'pooled': a [batch, dim] output; 'first_token': the first token of a [batch, tokens, dim] output. */
+    embeddingSource?: 'pooled' | 'first_token';
+    /** Why the model has no usable embedding output. */
+    unavailable?: string;
   };
 }
 

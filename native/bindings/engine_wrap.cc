@@ -1,5 +1,6 @@
 #include "bindings/engine_wrap.h"
 
+#include <cstring>
 #include <thread>
 
 #include "bindings/addon_data.h"
@@ -127,6 +128,11 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
     else if (name == "extended") load_options.session.optimization = GraphOptimizationLevel::ORT_ENABLE_EXTENDED;
     else if (name == "all") load_options.session.optimization = GraphOptimizationLevel::ORT_ENABLE_ALL;
     else ThrowTypeError(env, "'disabled', 'basic', 'extended' or 'all'", "options.graphOptimizationLevel", level);
+  }
+  load_options.capture_features = ReadOptionalBoolean(options, "captureFeatures", false, "options");
+  Napi::Value embedding_output = options.Get("embeddingOutput");
+  if (!embedding_output.IsUndefined()) {
+    load_options.embedding_output = ReadString(embedding_output, "options.embeddingOutput");
   }
   Napi::Value optimized = options.Get("optimizedModelPath");
   if (!optimized.IsUndefined()) load_options.session.optimized_model_path = ReadString(optimized, "options.optimizedModelPath");
@@ -312,6 +318,13 @@ Napi::Value EngineWrap::ClassificationsToJs(Napi::Env env, const engine::Request
   size_t labels = request.num_labels;
   size_t rows = request.texts.size();
   auto array = Napi::Array::New(env, rows);
+  // Captured embeddings: one buffer per request, each row's Float32Array a view of its slice.
+  const size_t dim = request.capture ? request.embedding_dim : 0;
+  Napi::ArrayBuffer embeddings;
+  if (dim > 0) {
+    embeddings = Napi::ArrayBuffer::New(env, request.embeddings.size() * sizeof(float));
+    std::memcpy(embeddings.Data(), request.embeddings.data(), request.embeddings.size() * sizeof(float));
+  }
   std::vector<Napi::String> names;
   for (size_t j = 0; j < labels; ++j) names.push_back(Napi::String::New(env, labels_.at(j)));
   for (size_t row = 0; row < rows; ++row) {
@@ -326,6 +339,16 @@ Napi::Value EngineWrap::ClassificationsToJs(Napi::Env env, const engine::Request
     item.Set("label", names[best]);
     item.Set("score", static_cast<double>(probabilities[best]));
     item.Set("scores", scores);
+    if (request.capture) {
+      const engine::RowFeatures& captured = request.features.at(row);
+      auto features = Napi::Object::New(env);
+      if (dim > 0) features.Set("embedding", Napi::Float32Array::New(env, dim, embeddings, row * dim * sizeof(float)));
+      features.Set("tokenCount", static_cast<double>(captured.token_count));
+      features.Set("specialTokens", static_cast<double>(captured.special_tokens));
+      features.Set("unknownTokens", static_cast<double>(captured.unknown_tokens));
+      features.Set("truncated", captured.truncated);
+      item.Set("features", features);
+    }
     array.Set(row, item);
   }
   return array;
@@ -417,6 +440,17 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   settings.Set("intraOpThreads", model.session_settings().intra_op_threads);
   settings.Set("maxPaddingRatio", batching.max_padding_ratio);
   result.Set("batching", settings);
+  const auto& embedding = model.embedding();
+  auto drift = Napi::Object::New(env);
+  drift.Set("captureFeatures", model.capture_features());
+  if (!embedding.output.empty()) {
+    drift.Set("embeddingOutput", embedding.output);
+    drift.Set("embeddingDim", static_cast<double>(embedding.dim));
+    drift.Set("embeddingSource", embedding.first_token ? "first_token" : "pooled");
+  } else {
+    drift.Set("unavailable", embedding.unavailable);
+  }
+  result.Set("drift", drift);
   return result;
 }
 

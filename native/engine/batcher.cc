@@ -88,18 +88,31 @@ std::vector<Batcher::Row> Batcher::Accept(Request& request) {
   size_t labels = model_.num_labels();
   request.num_labels = labels;
   request.probabilities.assign(request.texts.size() * labels, 0.0f);
+  request.capture = model_.capture_features();
+  if (request.capture) {
+    request.features.assign(request.texts.size(), RowFeatures{});
+    request.embedding_dim = model_.embedding().output.empty() ? 0 : model_.embedding().dim;
+    request.embeddings.assign(request.texts.size() * request.embedding_dim, 0.0f);
+  }
+  const size_t dim = request.embedding_dim;
   try {
     for (size_t i = 0; i < request.texts.size(); ++i) {
       if (cache_.enabled()) {
         if (auto hit = cache_.Get(request.texts[i])) {
-          std::copy(hit->begin(), hit->end(), request.probabilities.begin() + i * labels);
+          std::copy(hit->probabilities.begin(), hit->probabilities.end(), request.probabilities.begin() + i * labels);
+          if (request.capture) {
+            request.features[i] = hit->features;
+            if (hit->embedding.size() == dim) std::copy(hit->embedding.begin(), hit->embedding.end(), request.embeddings.begin() + i * dim);
+          }
           ++request.cache_hits;
           ++stats_.cache_hits;
           continue;
         }
         ++stats_.cache_misses;
       }
-      rows.push_back(Row{&request, i, model_.Encode(request.texts[i]), Clock::now()});
+      Encoding encoding = model_.Encode(request.texts[i]);
+      if (request.capture) request.features[i] = model_.Describe(encoding, request.texts[i]);
+      rows.push_back(Row{&request, i, std::move(encoding), Clock::now()});
     }
   } catch (const EngineError& error) {
     request.error = error;
@@ -336,14 +349,26 @@ void Batcher::RunBatch(Batch& batch) {
   stats_.rows += batch.rows.size();
   stats_.batch_size.Record(static_cast<double>(batch.rows.size()));
   stats_.padding_ratio.Record(1.0 - static_cast<double>(real_tokens) / static_cast<double>(tensors.rows * tensors.length));
-  std::vector<float> probabilities = model_.Probabilities(tensors);
+  // Every row of an engine captures or none does (the setting is fixed at load).
+  const bool capture = model_.capture_features();
+  ForwardResult forward = model_.Forward(tensors, capture);
+  const std::vector<float>& probabilities = forward.probabilities;
   size_t labels = model_.num_labels();
+  size_t dim = batch.rows.empty() ? 0 : forward.embeddings.size() / batch.rows.size();
   for (size_t r = 0; r < batch.rows.size(); ++r) {
     const Row& row = batch.rows[r];
+    Request& request = *row.request;
     // Each row owns a distinct slice of its request's results: no lock needed to write it.
     auto slice = probabilities.begin() + r * labels;
-    std::copy(slice, slice + labels, row.request->probabilities.begin() + row.index * labels);
-    cache_.Put(row.request->texts[row.index], std::vector<float>(slice, slice + labels));
+    std::copy(slice, slice + labels, request.probabilities.begin() + row.index * labels);
+    CachedRow cached{std::vector<float>(slice, slice + labels), {}, {}};
+    if (capture && dim > 0 && dim == request.embedding_dim) {
+      auto vector = forward.embeddings.begin() + r * dim;
+      std::copy(vector, vector + dim, request.embeddings.begin() + row.index * dim);
+      if (cache_.enabled()) cached.embedding.assign(vector, vector + dim);
+    }
+    if (capture) cached.features = request.features[row.index];
+    cache_.Put(request.texts[row.index], std::move(cached));
   }
 }
 

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/model_config.h"
 #include "engine/onnx_session.h"
+#include "engine/row_features.h"
 #include "tokenizer/tokenizer.h"
 
 namespace engine {
@@ -19,6 +21,24 @@ struct LoadOptions {
   // Classify() (warmup, direct use) runs long input lists in batches of at most this many rows, grouped by
   // length so that padding stays small and memory stays bounded.
   size_t max_batch_rows = 32;
+  // Drift capture: per text, token counts and the sentence embedding, from the same forward pass.
+  bool capture_features = false;
+  // The output holding the sentence embedding; "" finds one by name (see FindEmbeddingOutput).
+  std::string embedding_output;
+};
+
+// Where the sentence embedding comes from, decided at load.
+struct EmbeddingSource {
+  std::string output;        // "" when the model has none usable
+  bool first_token = false;  // [rows, length, dim]: the first token's vector; otherwise [rows, dim]
+  size_t dim = 0;
+  std::string unavailable;   // why there is none
+};
+
+// A forward pass's results: softmax probabilities [rows x labels] and, when asked, embeddings [rows x dim].
+struct ForwardResult {
+  std::vector<float> probabilities;
+  std::vector<float> embeddings;
 };
 
 struct ClassifyResult {
@@ -43,6 +63,14 @@ class LoadedModel {
   BatchTensors Pad(const std::vector<const Encoding*>& rows) const;
   // Softmax probabilities [rows x num_labels()] of a padded batch, row-major.
   std::vector<float> Probabilities(const BatchTensors& batch);
+  // Probabilities and, when `with_embedding` and the model has one, each row's embedding: one run.
+  ForwardResult Forward(const BatchTensors& batch, bool with_embedding);
+  // The features of one encoded text (drift capture).
+  RowFeatures Describe(const Encoding& encoding, const std::string& text) const;
+  // Checks the logits' shape against the batch and the label count, then turns them into probabilities.
+  std::vector<float> Softmax(const BatchTensors& batch, const OutputTensor& logits);
+  bool capture_features() const { return capture_features_; }
+  const EmbeddingSource& embedding() const { return embedding_; }
   // Labels the classifier outputs (known after the warmup at load); 0 when the model cannot classify.
   size_t num_labels() const { return num_labels_; }
 
@@ -72,6 +100,9 @@ class LoadedModel {
   size_t num_labels_ = 0;
   std::string logits_output_;
   SessionSettings session_settings_;
+  bool capture_features_ = false;
+  EmbeddingSource embedding_;
+  std::optional<uint32_t> unknown_id_;
 };
 
 }  // namespace engine

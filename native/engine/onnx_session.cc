@@ -40,31 +40,31 @@ Ort::Value MakeInput(const Ort::MemoryInfo& memory_info, const TensorSpec& spec,
   return Ort::Value::CreateTensor<int64_t>(memory_info, data, values.size(), shape.data(), shape.size());
 }
 
-// Copies an output to float32, whatever floating type the model produced.
-std::vector<float> ToFloat(const Ort::Value& value, size_t count) {
-  std::vector<float> out(count);
+}  // namespace
+
+void CopyAsFloat(const Ort::Value& value, size_t offset, size_t count, float* out) {
   auto type = value.GetTensorTypeAndShapeInfo().GetElementType();
   switch (type) {
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
-      std::memcpy(out.data(), value.GetTensorData<float>(), count * sizeof(float));
+      std::memcpy(out, value.GetTensorData<float>() + offset, count * sizeof(float));
       break;
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE: {
-      const double* data = value.GetTensorData<double>();
+      const double* data = value.GetTensorData<double>() + offset;
       for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
       break;
     }
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16: {
-      const Ort::Float16_t* data = value.GetTensorData<Ort::Float16_t>();
+      const Ort::Float16_t* data = value.GetTensorData<Ort::Float16_t>() + offset;
       for (size_t i = 0; i < count; ++i) out[i] = data[i].ToFloat();
       break;
     }
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64: {
-      const int64_t* data = value.GetTensorData<int64_t>();
+      const int64_t* data = value.GetTensorData<int64_t>() + offset;
       for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
       break;
     }
     case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32: {
-      const int32_t* data = value.GetTensorData<int32_t>();
+      const int32_t* data = value.GetTensorData<int32_t>() + offset;
       for (size_t i = 0; i < count; ++i) out[i] = static_cast<float>(data[i]);
       break;
     }
@@ -73,10 +73,7 @@ std::vector<float> ToFloat(const Ort::Value& value, size_t count) {
                         std::string("model output has element type ") + ElementTypeName(type) +
                             ", which the engine cannot return as numbers");
   }
-  return out;
 }
-
-}  // namespace
 
 const char* ElementTypeName(ONNXTensorElementDataType type) {
   switch (type) {
@@ -176,7 +173,7 @@ bool OnnxSession::HasOutput(const std::string& name) const {
   return false;
 }
 
-std::vector<OutputTensor> OnnxSession::Run(const BatchTensors& batch, const std::vector<std::string>& names) {
+std::vector<Ort::Value> OnnxSession::RunValues(const BatchTensors& batch, const std::vector<std::string>& names) {
   const std::array<int64_t, 2> shape{static_cast<int64_t>(batch.rows), static_cast<int64_t>(batch.length)};
   std::vector<const char*> input_names;
   std::vector<Ort::Value> input_values;
@@ -195,20 +192,24 @@ std::vector<OutputTensor> OnnxSession::Run(const BatchTensors& batch, const std:
   } else {
     for (const auto& name : names) output_names.push_back(name.c_str());
   }
-  std::vector<Ort::Value> values;
   try {
-    values = session_.Run(run_options_, input_names.data(), input_values.data(), input_values.size(),
-                          output_names.data(), output_names.size());
+    return session_.Run(run_options_, input_names.data(), input_values.data(), input_values.size(),
+                        output_names.data(), output_names.size());
   } catch (const Ort::Exception& error) {
     throw EngineError(ErrorCode::InferenceFailed, std::string("ONNX Runtime failed to run the batch: ") + error.what());
   }
+}
+
+std::vector<OutputTensor> OnnxSession::Run(const BatchTensors& batch, const std::vector<std::string>& names) {
+  std::vector<Ort::Value> values = RunValues(batch, names);
   std::vector<OutputTensor> outputs;
   for (size_t i = 0; i < values.size(); ++i) {
     auto info = values[i].GetTensorTypeAndShapeInfo();
     OutputTensor output;
-    output.name = output_names[i];
+    output.name = names.empty() ? outputs_[i].name : names[i];
     output.dims = info.GetShape();
-    output.data = ToFloat(values[i], info.GetElementCount());
+    output.data.resize(info.GetElementCount());
+    CopyAsFloat(values[i], 0, output.data.size(), output.data.data());
     outputs.push_back(std::move(output));
   }
   return outputs;

@@ -48,6 +48,10 @@ struct OutputTensor {
 
 const char* ElementTypeName(ONNXTensorElementDataType type);
 
+// Copies `count` elements of a numeric tensor from element `offset` on into `out` as float32.
+// Throws INFERENCE_FAILED for element types that are not numbers.
+void CopyAsFloat(const Ort::Value& value, size_t offset, size_t count, float* out);
+
 class OnnxSession {
  public:
   // Throws MODEL_INVALID with ONNX Runtime's message when model.onnx cannot be loaded or has inputs other than
@@ -66,6 +70,9 @@ class OnnxSession {
   // Runs the batch; returns the requested outputs (all when `names` is empty) as float32.
   // Throws INFERENCE_FAILED with ONNX Runtime's message.
   std::vector<OutputTensor> Run(const BatchTensors& batch, const std::vector<std::string>& names);
+  // The same run, with the outputs left as ONNX Runtime values, so a caller can read only the part it needs
+  // (the first token of a [rows, length, dim] hidden state) instead of copying all of it.
+  std::vector<Ort::Value> RunValues(const BatchTensors& batch, const std::vector<std::string>& names);
   // Makes the run in progress (and every later one) fail fast. Safe to call from any thread.
   void Terminate();
 

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "engine/loaded_model.h"
+#include "engine/row_features.h"
 
 namespace engine {
 
@@ -33,6 +34,12 @@ struct Request {
   size_t num_labels = 0;
   std::vector<float> probabilities;
   std::vector<OutputTensor> outputs;  // Run
+  // Drift capture (Classify, when the engine captures): per text its features and, when the model has an
+  // embedding output, its embedding [texts x embedding_dim].
+  bool capture = false;
+  std::vector<RowFeatures> features;
+  size_t embedding_dim = 0;
+  std::vector<float> embeddings;
   std::optional<EngineError> error;
 
   // Where the time went, in milliseconds (the slowest row's figures for multi-text requests).

@@ -2,7 +2,7 @@
 
 namespace engine {
 
-std::optional<std::vector<float>> ResultCache::Get(const std::string& text) {
+std::optional<CachedRow> ResultCache::Get(const std::string& text) {
   if (!enabled()) return std::nullopt;
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = index_.find(text);
@@ -11,16 +11,16 @@ std::optional<std::vector<float>> ResultCache::Get(const std::string& text) {
   return it->second->second;
 }
 
-void ResultCache::Put(const std::string& text, std::vector<float> probabilities) {
+void ResultCache::Put(const std::string& text, CachedRow row) {
   if (!enabled()) return;
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = index_.find(text);
   if (it != index_.end()) {
-    it->second->second = std::move(probabilities);
+    it->second->second = std::move(row);
     order_.splice(order_.begin(), order_, it->second);
     return;
   }
-  order_.emplace_front(text, std::move(probabilities));
+  order_.emplace_front(text, std::move(row));
   index_[text] = order_.begin();
   if (order_.size() > capacity_) {
     index_.erase(order_.back().first);

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/row_features.h"
+
 namespace engine {
 
 class ResultCache {
@@ -16,12 +18,12 @@ class ResultCache {
   explicit ResultCache(size_t capacity) : capacity_(capacity) {}
 
   bool enabled() const { return capacity_ > 0; }
-  std::optional<std::vector<float>> Get(const std::string& text);
-  void Put(const std::string& text, std::vector<float> probabilities);
+  std::optional<CachedRow> Get(const std::string& text);
+  void Put(const std::string& text, CachedRow row);
   size_t size() const;
 
  private:
-  using Entry = std::pair<std::string, std::vector<float>>;
+  using Entry = std::pair<std::string, CachedRow>;
   size_t capacity_;
   mutable std::mutex mutex_;
   std::list<Entry> order_;  // most recent first

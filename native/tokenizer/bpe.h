@@ -33,6 +33,7 @@ class Bpe final : public Model {
   std::optional<uint32_t> TokenToId(const std::string& token) const override;
   std::optional<std::string> IdToToken(uint32_t id) const override;
   size_t VocabSize() const override { return token_to_id_.size(); }
+  std::optional<uint32_t> UnknownTokenId() const override { return unk_token_ ? Find(*unk_token_) : std::nullopt; }
 
  private:
   struct Merge {

@@ -22,6 +22,8 @@ class Model {
   // Whether tokens with this id report the text they cover rather than their vocabulary string (the reference's
   // Unigram does so for its unknown token).
   virtual bool KeepsInputText(uint32_t id) const { return false; }
+  // The id of the unknown token, when the model has one (drift capture counts them).
+  virtual std::optional<uint32_t> UnknownTokenId() const { return std::nullopt; }
 };
 
 // Builds the model described by `config`. Hub files often omit "type": it is then inferred from the fields,

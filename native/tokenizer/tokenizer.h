@@ -65,6 +65,8 @@ class Tokenizer {
   std::string IdToToken(uint32_t id) const;
   std::optional<uint32_t> TokenToId(const std::string& token) const;
   size_t VocabSize() const;
+  // The model's unknown-token id, when it has one.
+  std::optional<uint32_t> UnknownId() const { return model_->UnknownTokenId(); }
   // How many special tokens the post-processor adds.
   size_t SpecialTokenCount(bool is_pair) const;
 

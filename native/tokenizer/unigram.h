@@ -22,6 +22,7 @@ class Unigram final : public Model {
   std::optional<uint32_t> TokenToId(const std::string& token) const override;
   std::optional<std::string> IdToToken(uint32_t id) const override;
   size_t VocabSize() const override { return pieces_.size(); }
+  std::optional<uint32_t> UnknownTokenId() const override { return has_unk_ ? std::optional<uint32_t>(unk_id_) : std::nullopt; }
   // The reference reports an unknown token as the text it covers, not as the unknown piece.
   bool KeepsInputText(uint32_t id) const override { return has_unk_ && id == unk_id_; }
 

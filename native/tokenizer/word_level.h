@@ -19,6 +19,7 @@ class WordLevel final : public Model {
   std::optional<uint32_t> TokenToId(const std::string& token) const override;
   std::optional<std::string> IdToToken(uint32_t id) const override;
   size_t VocabSize() const override { return token_to_id_.size(); }
+  std::optional<uint32_t> UnknownTokenId() const override { return unk_id_; }
 
  private:
   std::unordered_map<std::u32string, uint32_t> words_;

@@ -19,6 +19,7 @@ class WordPiece final : public Model {
   std::optional<uint32_t> TokenToId(const std::string& token) const override;
   std::optional<std::string> IdToToken(uint32_t id) const override;
   size_t VocabSize() const override { return id_to_token_.size(); }
+  std::optional<uint32_t> UnknownTokenId() const override { return unk_id_; }
 
  private:
   // The vocabulary as a trie over code points with two roots: word-initial pieces, and continuation pieces

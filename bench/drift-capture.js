@@ -1,0 +1,79 @@
+'use strict';
+/**
+ * Cost of drift capture: engine throughput with captureFeatures on vs off, side by side in one run.
+ * Both engines load the same model with the same settings (result cache off, so every text is computed); the
+ * same texts (SST-2 dev sentences from ../shared/realdata) go through many concurrent single-text callers, the two
+ * engines alternate, each measurement is repeated and medians are reported. Target: capture costs <= 5 %.
+ *
+ * Usage: node bench/drift-capture.js [--model DIR] [--repeats R] [--concurrency C] [--texts N]
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { Engine } = require('..');
+
+const ROOT = path.resolve(__dirname, '..');
+const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
+
+function parseArgs() {
+  const args = { model: path.join(ROOT, 'models', 'demo-sentiment'), repeats: 7, concurrency: 64, texts: 872 };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
+    args[key] = key === 'model' ? argv[i + 1] : Number(argv[i + 1]);
+  }
+  return args;
+}
+
+function corpus(count) {
+  if (!fs.existsSync(SST2)) throw new Error(`${SST2} not found: the benchmark needs ../shared/realdata beside the project`);
+  const lines = fs.readFileSync(SST2, 'utf8').split('\n').slice(1).filter(Boolean);
+  const texts = lines.map((line) => line.split('\t')[0]).filter((t) => t.length > 0);
+  return texts.slice(0, count);
+}
+
+async function throughput(engine, texts, concurrency) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < texts.length) {
+        const text = texts[next++];
+        await engine.classify([text]);
+      }
+    }),
+  );
+  return texts.length / ((performance.now() - started) / 1000);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const args = parseArgs();
+  const texts = corpus(args.texts);
+  const off = await Engine.load(args.model, { cacheSize: 0, captureFeatures: false });
+  const on = await Engine.load(args.model, { cacheSize: 0, captureFeatures: true });
+  const drift = on.info().drift;
+  console.log(`model ${args.model}: embedding ${drift.embeddingOutput ?? `unavailable (${drift.unavailable})`}`);
+  await throughput(off, texts.slice(0, 128), args.concurrency); // warm both
+  await throughput(on, texts.slice(0, 128), args.concurrency);
+  const results = { off: [], on: [] };
+  for (let r = 0; r < args.repeats; r++) {
+    // Alternate the order so drifting machine load does not favour one side.
+    const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+    for (const side of order) results[side].push(await throughput(side === 'on' ? on : off, texts, args.concurrency));
+  }
+  const offMedian = median(results.off);
+  const onMedian = median(results.on);
+  console.log(`texts ${texts.length}, concurrency ${args.concurrency}, repeats ${args.repeats}`);
+  console.log(`capture off: median ${offMedian.toFixed(1)} texts/s  (runs ${results.off.map((x) => x.toFixed(0)).join(' ')})`);
+  console.log(`capture on:  median ${onMedian.toFixed(1)} texts/s  (runs ${results.on.map((x) => x.toFixed(0)).join(' ')})`);
+  console.log(`cost of capture: ${((1 - onMedian / offMedian) * 100).toFixed(1)} % of throughput (target <= 5 %)`);
+  await Promise.all([off.close(), on.close()]);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
