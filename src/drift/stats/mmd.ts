@@ -56,15 +56,17 @@ class PooledKernel {
   /** Unbiased MMD^2 for the split "members (ascending indices) versus the rest". */
   statistic(members: Int32Array): number {
     const n = this.size;
+    const values = this.values;
+    const rowSums = this.rowSums;
     const nA = members.length;
     const nB = n - nA;
     let withinA = 0;
     let rowSumA = 0;
     for (let a = 0; a < nA; a++) {
       const row = members[a] * n;
-      rowSumA += this.rowSums[members[a]];
+      rowSumA += rowSums[members[a]];
       let sum = 0;
-      for (let b = a + 1; b < nA; b++) sum += this.values[row + members[b]];
+      for (let b = a + 1; b < nA; b++) sum += values[row + members[b]];
       withinA += 2 * sum;
     }
     const between = rowSumA - withinA;
