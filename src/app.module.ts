@@ -3,6 +3,7 @@ import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DriftModule } from './drift/drift.module';
 import { EngineModule } from './engine/engine.module';
 import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
@@ -30,6 +31,7 @@ export class AppModule {
         JobsModule,
         FeedbackModule,
         MonitoringModule,
+        DriftModule,
         HealthModule,
       ],
     };

@@ -70,6 +70,22 @@ export abstract class AppConfig {
   readonly jobRetentionHours: number;
   /** JOB_SHUTDOWN_TIMEOUT_MS: how long shutdown waits for in-flight job chunks to commit. */
   readonly jobShutdownTimeoutMs: number;
+  /** DRIFT_ENABLED: drift detection on live predictions (and the engine's feature capture it needs). */
+  readonly driftEnabled: boolean;
+  /** DRIFT_WINDOW_SIZE: predictions per tumbling drift window. */
+  readonly driftWindowSize: number;
+  /** DRIFT_WINDOW_MAX_MINUTES: a window holding DRIFT_MIN_SAMPLES is also closed after this many minutes. */
+  readonly driftWindowMaxMinutes: number;
+  /** DRIFT_MIN_SAMPLES: fewest predictions a window needs to be tested. */
+  readonly driftMinSamples: number;
+  /** DRIFT_SOURCES: which prediction sources count towards drift windows. */
+  readonly driftSources: readonly ('sentiment' | 'batch' | 'job')[];
+  /** DRIFT_ALPHA: family-wise significance level of a window's verdict (Holm over all its tests). */
+  readonly driftAlpha: number;
+  /** DRIFT_EMBEDDING_OUTPUT: the model output holding the sentence embedding; undefined finds one by name. */
+  readonly driftEmbeddingOutput?: string;
+  /** DRIFT_HISTORY_WINDOWS: past windows kept per model version (in the database and the report). */
+  readonly driftHistoryWindows: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

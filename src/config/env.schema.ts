@@ -51,6 +51,25 @@ const oneOf =
       ? { value: raw.trim() as T }
       : { problem: `expected one of ${choices.join(', ')} but received ${JSON.stringify(raw)}` };
 
+const booleanFlag: Parse<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return { value: true };
+  if (value === 'false' || value === '0') return { value: false };
+  return { problem: `expected true or false but received ${JSON.stringify(raw)}` };
+};
+
+/** A comma-separated subset of `choices`, at least one, no repeats. */
+const subsetOf =
+  <T extends string>(...choices: T[]): Parse<readonly T[]> =>
+  (raw) => {
+    const items = raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+    const unknown = items.filter((item) => !(choices as string[]).includes(item));
+    if (items.length === 0 || unknown.length > 0) {
+      return { problem: `expected a comma-separated list of ${choices.join(', ')} but received ${JSON.stringify(raw)}` };
+    }
+    return { value: Object.freeze([...new Set(items)] as T[]) };
+  };
+
 const nonEmptyString: Parse<string> = (raw) =>
   raw.trim().length > 0 ? { value: raw.trim() } : { problem: 'expected a non-empty string' };
 
@@ -268,6 +287,59 @@ const SCHEMA = {
     parse: integer(0, 600_000),
     description:
       'At shutdown, how long in-flight job chunks may take to finish and commit, in ms; chunks still running then are not committed and are redone on the next start.',
+  },
+  driftEnabled: {
+    env: 'DRIFT_ENABLED',
+    default: true,
+    parse: booleanFlag,
+    description:
+      'Data-drift detection on live predictions (docs/drift.md): the engine captures features in the same forward pass and tumbling windows per model version are tested against a reference. false turns both off.',
+  },
+  driftWindowSize: {
+    env: 'DRIFT_WINDOW_SIZE',
+    default: 1000,
+    parse: integer(10, 100_000),
+    description: 'Predictions per tumbling drift window of a model version; a full window is tested against its reference.',
+  },
+  driftWindowMaxMinutes: {
+    env: 'DRIFT_WINDOW_MAX_MINUTES',
+    default: 60,
+    parse: integer(1, 43_200),
+    description:
+      'A drift window is also closed this many minutes after its first prediction: tested when it holds DRIFT_MIN_SAMPLES, otherwise recorded as insufficient_samples.',
+  },
+  driftMinSamples: {
+    env: 'DRIFT_MIN_SAMPLES',
+    default: 100,
+    parse: integer(10, 100_000),
+    description: 'Fewest predictions a drift window closed by time needs to be tested (DRIFT_WINDOW_SIZE when that is smaller).',
+  },
+  driftSources: {
+    env: 'DRIFT_SOURCES',
+    default: Object.freeze(['sentiment', 'batch', 'job'] as const),
+    parse: subsetOf('sentiment', 'batch', 'job'),
+    description:
+      'Comma-separated prediction sources that count towards drift windows: sentiment (POST /sentiment), batch (POST /batch-sentiment), job (POST /async-sentiment).',
+  },
+  driftAlpha: {
+    env: 'DRIFT_ALPHA',
+    default: 0.05,
+    parse: decimal(0.0001, 0.5),
+    description:
+      "Family-wise significance level of a drift window's verdict: drift when any test's Holm-adjusted p-value (over every test of the window) is below it.",
+  },
+  driftEmbeddingOutput: {
+    env: 'DRIFT_EMBEDDING_OUTPUT',
+    default: undefined,
+    parse: nonEmptyString,
+    description:
+      'Model output holding the sentence embedding ([batch, dim], or [batch, tokens, dim] whose first token is used). Unset: found by name (sentence_embedding, pooler_output, pooled_output, embeddings, sentence_embeddings, embedding, last_hidden_state).',
+  },
+  driftHistoryWindows: {
+    env: 'DRIFT_HISTORY_WINDOWS',
+    default: 100,
+    parse: integer(1, 10_000),
+    description: 'Past drift windows kept per model version, in the database and in GET /monitoring/drift; older ones are deleted.',
   },
 } satisfies { [K in keyof AppConfig]-?: Setting<NonNullable<AppConfig[K]>> };
 

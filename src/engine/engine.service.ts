@@ -143,6 +143,9 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
       runners: c.engineRunners,
       cacheSize: c.engineCacheSize,
       device: c.engineDevice,
+      // Drift detection reads features the engine captures in the same forward pass (docs/drift.md).
+      captureFeatures: c.driftEnabled,
+      embeddingOutput: c.driftEnabled ? c.driftEmbeddingOutput : undefined,
     };
     for (const key of Object.keys(options) as (keyof EngineOptions)[]) {
       if (options[key] === undefined) delete options[key];

@@ -102,6 +102,7 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
       inputLength: input.text.length,
     };
     if (options.jobId !== undefined) record.jobId = options.jobId;
+    if (input.features) record.features = { captured: input.features, text: input.text };
     if (keep === 'full') record.input = input.text;
     if (keep !== 'none') record.inputHash = createHash('sha256').update(input.text, 'utf8').digest('hex');
     return record;

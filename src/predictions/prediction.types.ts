@@ -1,3 +1,5 @@
+import type { CapturedFeatures } from '../../lib';
+
 /** Where a prediction was asked for. */
 export type PredictionSource = 'sentiment' | 'batch' | 'job';
 
@@ -23,6 +25,17 @@ export interface PredictionRecord {
   inputHash?: string;
   /** Length of the input in UTF-16 code units (kept whatever the privacy setting: drift statistics use it). */
   inputLength: number;
+  /**
+   * In memory only, never persisted: what the engine captured for drift detection and the text it came from,
+   * handed to listeners with the committed record and dropped after them.
+   */
+  features?: PredictionFeatures;
+}
+
+/** A prediction's drift features as the listeners see them (see PredictionRecord.features). */
+export interface PredictionFeatures {
+  captured: CapturedFeatures;
+  text: string;
 }
 
 /** What a caller hands the prediction log for one text. */
@@ -31,6 +44,8 @@ export interface PredictionInput {
   label: string;
   score: number;
   scores: Record<string, number>;
+  /** The engine's captured features (Classification.features), when it captures them. */
+  features?: CapturedFeatures;
 }
 
 export interface RecordOptions {

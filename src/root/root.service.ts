@@ -16,6 +16,16 @@ export const ENDPOINTS: readonly EndpointDto[] = [
     path: '/monitoring/performance',
     description: 'Accuracy, precision, recall and F1 from feedback per model version and window, with degradation (?model_version=, ?history=)',
   },
+  {
+    method: 'GET',
+    path: '/monitoring/drift',
+    description: 'Data drift per model version: reference, current window, past windows with every test and p-value (?model_version=, ?history=)',
+  },
+  {
+    method: 'PUT',
+    path: '/monitoring/drift/reference',
+    description: 'Admin: replace a version\'s drift reference with these texts\' features: {"texts": [...], "model_version"?}',
+  },
   { method: 'GET', path: '/health', description: 'Health report (model loaded, its version, queue)' },
   { method: 'GET', path: '/health/live', description: 'Liveness: the process answers (also while draining)' },
   {

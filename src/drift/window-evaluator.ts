@@ -1,0 +1,104 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EvaluationJob } from './evaluation-job';
+import type { DriftEvaluation } from './feature-set';
+
+export interface EvaluationOutcome {
+  evaluation: DriftEvaluation;
+  /** Time the statistics took on the evaluation thread, in ms. */
+  evaluationMs: number;
+}
+
+/** Runs a window's tests somewhere other than the event loop (a worker thread in production, inline in unit specs). */
+export abstract class WindowEvaluator {
+  abstract evaluate(job: EvaluationJob): Promise<EvaluationOutcome>;
+}
+
+/**
+ * Under ts-jest the sources are TypeScript and there is no compiled worker beside this file: the worker then
+ * transpiles its modules with the TypeScript compiler (a dev dependency) as it requires them.
+ */
+const TS_WORKER_BOOTSTRAP = `
+const ts = require('typescript');
+const fs = require('node:fs');
+require.extensions['.ts'] = (module, filename) => {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    fileName: filename,
+  });
+  module._compile(outputText, filename);
+};
+require(require('node:worker_threads').workerData.entry);
+`;
+
+interface Pending {
+  resolve(outcome: EvaluationOutcome): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One worker thread, started on first use, evaluating windows in the order they come. A window's columns are
+ * transferred (the closed buffer is not used again), the reference copied. The worker does not keep the process
+ * alive while idle; if it dies, pending evaluations fail with the reason and the next one starts a new worker.
+ */
+@Injectable()
+export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicationShutdown {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  evaluate(job: EvaluationJob): Promise<EvaluationOutcome> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<EvaluationOutcome>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
+      const w = job.window;
+      const transfer = [w.embedding, w.confidence, w.entropy, w.tokenCount, w.unknownShare, w.nonLetterShare, w.truncated, w.label]
+        .map((array) => array.buffer as ArrayBuffer)
+        .filter((buffer, i, all) => buffer.byteLength > 0 && all.indexOf(buffer) === i);
+      worker.postMessage({ id, job }, transfer);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+    this.failAll(new Error('the service is shutting down'));
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const compiled = join(__dirname, 'evaluation.worker.js');
+    const worker = existsSync(compiled)
+      ? new Worker(compiled)
+      : new Worker(TS_WORKER_BOOTSTRAP, { eval: true, workerData: { entry: join(__dirname, 'evaluation.worker.ts') } });
+    worker.unref();
+    worker.on('message', (message: { id: number; evaluation?: DriftEvaluation; evaluationMs?: number; error?: string }) => {
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      if (this.pending.size === 0) worker.unref();
+      if (message.error !== undefined || !message.evaluation) pending.reject(new Error(message.error ?? 'no evaluation returned'));
+      else pending.resolve({ evaluation: message.evaluation, evaluationMs: message.evaluationMs ?? 0 });
+    });
+    const onDeath = (reason: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.failAll(new Error(`the drift evaluation thread stopped: ${reason}`));
+    };
+    worker.on('error', (error) => onDeath(error.message));
+    worker.on('exit', (code) => onDeath(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(error: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}
