@@ -31,6 +31,14 @@ describe('validateEnv', () => {
       jobPageSize: 100,
       jobRetentionHours: 168,
       jobShutdownTimeoutMs: 10_000,
+      driftEnabled: true,
+      driftWindowSize: 1000,
+      driftWindowMaxMinutes: 60,
+      driftMinSamples: 100,
+      driftSources: ['sentiment', 'batch', 'job'],
+      driftAlpha: 0.05,
+      driftEmbeddingOutput: undefined,
+      driftHistoryWindows: 100,
     });
   });
 
@@ -67,6 +75,14 @@ describe('validateEnv', () => {
       JOB_PAGE_SIZE: '1000',
       JOB_RETENTION_HOURS: '0',
       JOB_SHUTDOWN_TIMEOUT_MS: '0',
+      DRIFT_ENABLED: 'false',
+      DRIFT_WINDOW_SIZE: '500',
+      DRIFT_WINDOW_MAX_MINUTES: '10',
+      DRIFT_MIN_SAMPLES: '50',
+      DRIFT_SOURCES: 'batch, job',
+      DRIFT_ALPHA: '0.01',
+      DRIFT_EMBEDDING_OUTPUT: 'pooler_output',
+      DRIFT_HISTORY_WINDOWS: '20',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -95,7 +111,28 @@ describe('validateEnv', () => {
       jobPageSize: 1000,
       jobRetentionHours: 0,
       jobShutdownTimeoutMs: 0,
+      driftEnabled: false,
+      driftWindowSize: 500,
+      driftWindowMaxMinutes: 10,
+      driftMinSamples: 50,
+      driftSources: ['batch', 'job'],
+      driftAlpha: 0.01,
+      driftEmbeddingOutput: 'pooler_output',
+      driftHistoryWindows: 20,
     });
+  });
+
+  it('rejects drift settings that are not what they should be, naming each', () => {
+    expect(() => validateEnv({ DRIFT_ENABLED: 'yes', DRIFT_SOURCES: 'batch,web', DRIFT_ALPHA: '0.9' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          'DRIFT_ENABLED: expected true or false but received "yes"',
+          'DRIFT_SOURCES: expected a comma-separated list of sentiment, batch, job but received "batch,web"',
+          'DRIFT_ALPHA: expected a number between 0.0001 and 0.5 but received "0.9"',
+        ],
+      }),
+    );
+    expect(validateEnv({ DRIFT_ENABLED: '0', DRIFT_SOURCES: 'job,job' })).toMatchObject({ driftEnabled: false, driftSources: ['job'] });
   });
 
   it('resolves a relative MODEL_DIR against the working directory', () => {

@@ -205,13 +205,14 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
   /** The prediction listener: O(features) per prediction, no I/O, no logging. */
   private onRecords(records: readonly PredictionRecord[]): void {
     if (this.stopped) return;
+    const now = this.clock.now();
     for (const record of records) {
       if (!this.sources.has(record.source)) continue;
       const state = this.versions.get(record.modelVersion);
       if (!state) continue;
       const sample = sampleOf(record, state.labelIndex);
       if (!sample) continue;
-      if (state.buffer.push(sample, record.createdAt) && state.buffer.full) this.closeWindow(state, 'size');
+      if (state.buffer.push(sample, now) && state.buffer.full) this.closeWindow(state, 'size');
     }
   }
 

@@ -33,7 +33,7 @@ describe('EngineService', () => {
     expect(service.state).toBe('idle');
     expect(service.isReady()).toBe(false);
     await service.onModuleInit();
-    expect(loader.load).toHaveBeenCalledWith('/models/fake', { intraOpThreads: 3 });
+    expect(loader.load).toHaveBeenCalledWith('/models/fake', { intraOpThreads: 3, captureFeatures: true });
     expect(service.state).toBe('ready');
     expect(service.isReady()).toBe(true);
     expect(service.info()).toBe(FAKE_INFO);
@@ -42,7 +42,16 @@ describe('EngineService', () => {
   it('passes no thread option when none is configured', async () => {
     const service = await createService(loader);
     await service.onModuleInit();
-    expect(loader.load).toHaveBeenCalledWith('/models/fake', {});
+    expect(loader.load).toHaveBeenCalledWith('/models/fake', { captureFeatures: true });
+  });
+
+  it('asks the engine for drift features only while drift is enabled, with the configured embedding output', async () => {
+    const named = await createService(loader, { DRIFT_EMBEDDING_OUTPUT: 'pooler_output' });
+    await named.onModuleInit();
+    expect(loader.load).toHaveBeenLastCalledWith('/models/fake', { captureFeatures: true, embeddingOutput: 'pooler_output' });
+    const off = await createService(loader, { DRIFT_ENABLED: 'false', DRIFT_EMBEDDING_OUTPUT: 'pooler_output' });
+    await off.onModuleInit();
+    expect(loader.load).toHaveBeenLastCalledWith('/models/fake', { captureFeatures: false });
   });
 
   it('classifies through the engine', async () => {

@@ -1,0 +1,70 @@
+/**
+ * The worker-thread evaluator: a window evaluated on the worker gives exactly the inline result (same seed, same
+ * data), its columns are transferred (detached here), and a failing evaluation rejects with the worker's reason.
+ */
+import { EvaluationJob, runEvaluationJob } from './evaluation-job';
+import type { FeatureSet } from './feature-set';
+import { fitProjection, project } from './projection';
+import { SeededRandom } from './stats/seeded-random';
+import { WorkerWindowEvaluator } from './window-evaluator';
+
+const RAW_DIM = 8;
+
+function sample(n: number, random: SeededRandom, shift: number) {
+  const raw = new Float32Array(n * RAW_DIM);
+  for (let i = 0; i < raw.length; i++) raw[i] = random.nextGaussian() + shift;
+  const column = () => Float64Array.from({ length: n }, () => random.nextFloat() + shift);
+  return {
+    raw,
+    confidence: column(),
+    entropy: column(),
+    tokenCount: Float64Array.from({ length: n }, () => 5 + random.nextInt(20)),
+    unknownShare: column(),
+    nonLetterShare: column(),
+    truncated: Uint8Array.from({ length: n }, () => (random.nextFloat() < 0.1 ? 1 : 0)),
+    label: Uint16Array.from({ length: n }, () => random.nextInt(2)),
+  };
+}
+
+function job(shift: number): EvaluationJob {
+  const random = new SeededRandom(7);
+  const fit = sample(100, random, 0);
+  const projection = fitProjection(Float64Array.from(fit.raw), RAW_DIM, 4, 1);
+  const ref = sample(120, random, 0);
+  const reference: FeatureSet = {
+    ...ref,
+    size: 120,
+    embedding: project(projection, Float64Array.from(ref.raw)),
+    embeddingDim: 4,
+    labels: ['NEGATIVE', 'POSITIVE'],
+  };
+  const w = sample(80, random, shift);
+  return {
+    reference,
+    projection,
+    window: { ...w, size: 80, embedding: w.raw, rawDim: RAW_DIM, labels: ['NEGATIVE', 'POSITIVE'] },
+    options: { alpha: 0.05, permutations: 500, seed: 3, bandwidth: 2 },
+  };
+}
+
+describe('WorkerWindowEvaluator', () => {
+  const evaluator = new WorkerWindowEvaluator();
+  afterAll(() => evaluator.onApplicationShutdown());
+
+  it('gives the same evaluation as the inline computation, and transfers the window', async () => {
+    const inline = runEvaluationJob(job(0.8));
+    const sent = job(0.8);
+    const outcome = await evaluator.evaluate(sent);
+    expect(outcome.evaluation).toEqual(inline);
+    expect(outcome.evaluationMs).toBeGreaterThan(0);
+    expect(inline.status).toBe('drift'); // a shifted window is found
+    expect(sent.window.confidence.byteLength).toBe(0); // transferred, not copied
+  });
+
+  it('rejects with the reason when the statistics refuse the window, and keeps working', async () => {
+    const bad = job(0);
+    bad.window.confidence[0] = Number.NaN;
+    await expect(evaluator.evaluate(bad)).rejects.toThrow(/finite confidence/);
+    await expect(evaluator.evaluate(job(0))).resolves.toMatchObject({ evaluation: { correction: 'holm' } });
+  });
+});
