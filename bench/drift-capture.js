@@ -4,6 +4,8 @@
  * Both engines load the same model with the same settings (result cache off, so every text is computed); the
  * same texts (SST-2 dev sentences from ../shared/realdata) go through many concurrent single-text callers, the two
  * engines alternate, each measurement is repeated and medians are reported. Target: capture costs <= 5 %.
+ * Besides wall-clock throughput it reports this process's CPU time per text (user + system over every thread,
+ * engine threads included): on a shared machine other processes inflate wall time, much less the CPU time spent.
  *
  * Usage: node bench/drift-capture.js [--model DIR] [--repeats R] [--concurrency C] [--texts N]
  */
@@ -35,6 +37,7 @@ function corpus(count) {
 
 async function throughput(engine, texts, concurrency) {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -44,7 +47,9 @@ async function throughput(engine, texts, concurrency) {
       }
     }),
   );
-  return texts.length / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { rate: texts.length / seconds, cpuMsPerText: (used.user + used.system) / 1000 / texts.length };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -64,12 +69,19 @@ async function main() {
     const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
     for (const side of order) results[side].push(await throughput(side === 'on' ? on : off, texts, args.concurrency));
   }
-  const offMedian = median(results.off);
-  const onMedian = median(results.on);
+  const offMedian = median(results.off.map((x) => x.rate));
+  const onMedian = median(results.on.map((x) => x.rate));
+  const offCpu = median(results.off.map((x) => x.cpuMsPerText));
+  const onCpu = median(results.on.map((x) => x.cpuMsPerText));
   console.log(`texts ${texts.length}, concurrency ${args.concurrency}, repeats ${args.repeats}`);
-  console.log(`capture off: median ${offMedian.toFixed(1)} texts/s  (runs ${results.off.map((x) => x.toFixed(0)).join(' ')})`);
-  console.log(`capture on:  median ${onMedian.toFixed(1)} texts/s  (runs ${results.on.map((x) => x.toFixed(0)).join(' ')})`);
-  console.log(`cost of capture: ${((1 - onMedian / offMedian) * 100).toFixed(1)} % of throughput (target <= 5 %)`);
+  for (const side of ['off', 'on']) {
+    const runs = results[side];
+    console.log(
+      `capture ${side.padEnd(3)}: median ${median(runs.map((x) => x.rate)).toFixed(1)} texts/s (runs ${runs.map((x) => x.rate.toFixed(0)).join(' ')}), ` +
+        `CPU ${median(runs.map((x) => x.cpuMsPerText)).toFixed(3)} ms/text (runs ${runs.map((x) => x.cpuMsPerText.toFixed(3)).join(' ')})`,
+    );
+  }
+  console.log(`cost of capture: ${((1 - onMedian / offMedian) * 100).toFixed(1)} % of throughput, ${((onCpu / offCpu - 1) * 100).toFixed(1)} % more CPU per text (target <= 5 %)`);
   await Promise.all([off.close(), on.close()]);
 }
 

@@ -1,0 +1,158 @@
+'use strict';
+/**
+ * The event loop while drift windows are evaluated under load. The demo engine (capture on) classifies a steady
+ * stream of single-text calls from --concurrency callers while the event loop's delay is sampled
+ * (perf_hooks.monitorEventLoopDelay, 1 ms resolution), in three phases of --seconds each, repeated --repeats times:
+ *   load only      the baseline;
+ *   worker         plus windows of --window real predictions evaluated back to back on the drift worker thread
+ *                  (WorkerWindowEvaluator, as the service does);
+ *   event loop     plus the same evaluations run inline on the event loop (what the worker avoids).
+ * Prints the p99 delay of each phase (median over repeats; target < 5 ms with the worker) and the evaluation time
+ * per window measured on the worker. The reference is built from real SST-2 sentences as the service builds it
+ * (half fit the projection, half are the reference); windows are SST-2 training sentences.
+ *
+ *   npm run build && node bench/drift-event-loop.js [--window 1000] [--reference 2000] [--seconds 5] [--repeats 3] [--concurrency 32]
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { Engine } = require('..');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist', 'drift');
+const TRAIN = path.resolve(ROOT, '..', 'shared', 'realdata', 'train', 'sst2_glue', 'train_full.tsv');
+
+function argument(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function load(file) {
+  try {
+    return require(path.join(DIST, file));
+  } catch (error) {
+    console.error(`Cannot load ${file} from ${DIST}: run "npm run build" first (${error.message})`);
+    process.exit(1);
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const windowSize = argument('window', 1000);
+  const referenceSize = argument('reference', 2000);
+  const seconds = argument('seconds', 5);
+  const repeats = argument('repeats', 3);
+  const concurrency = argument('concurrency', 32);
+  const { buildReference, deserialize } = load('reference-builder.js');
+  const { WorkerWindowEvaluator } = load('window-evaluator.js');
+  const { runEvaluationJob } = load('evaluation-job.js');
+  const { sampleOfClassification } = load('prediction-sample.js');
+  const { WindowBuffer } = load('window-buffer.js');
+
+  if (!fs.existsSync(TRAIN)) throw new Error(`${TRAIN} not found: the benchmark needs ../shared/realdata beside the project`);
+  // Full sentences only (the file also holds short phrases): at least 8 words.
+  const sentences = fs
+    .readFileSync(TRAIN, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t')[0].trim())
+    .filter((text) => text.split(' ').length >= 8);
+  const referenceTexts = sentences.slice(0, referenceSize);
+  const windowTexts = sentences.slice(referenceSize, referenceSize + windowSize);
+  const loadTexts = sentences.slice(referenceSize + windowSize, referenceSize + windowSize + 5000);
+
+  const engine = await Engine.load(path.join(ROOT, 'models', 'demo-sentiment'), { captureFeatures: true, cacheSize: 0 });
+  const labels = engine.info().labels;
+  const stored = await buildReference(engine, { modelVersion: 'bench', source: 'file', texts: referenceTexts, labels, now: Date.now() });
+  const reference = deserialize(stored.features);
+  const labelIndex = new Map(labels.map((label, i) => [label, i]));
+  const windowResults = await engine.classify(windowTexts);
+
+  /** A fresh job each time (the worker takes the window's buffers). */
+  const makeJob = (seed) => {
+    const buffer = new WindowBuffer(windowSize, engine.info().drift.embeddingDim);
+    windowResults.forEach((r, i) => buffer.push(sampleOfClassification(windowTexts[i], r, r.features, labelIndex), 0));
+    const n = buffer.size;
+    return {
+      reference,
+      projection: stored.projection,
+      window: {
+        size: n,
+        rawDim: buffer.embeddingDim,
+        embedding: buffer.embedding.subarray(0, n * buffer.embeddingDim),
+        confidence: buffer.confidence.subarray(0, n),
+        entropy: buffer.entropy.subarray(0, n),
+        tokenCount: buffer.tokenCount.subarray(0, n),
+        unknownShare: buffer.unknownShare.subarray(0, n),
+        nonLetterShare: buffer.nonLetterShare.subarray(0, n),
+        truncated: buffer.truncated.subarray(0, n),
+        label: buffer.label.subarray(0, n),
+        labels,
+      },
+      options: { alpha: 0.05, permutations: 500, seed, bandwidth: stored.bandwidth },
+    };
+  };
+
+  const evaluator = new WorkerWindowEvaluator();
+  await evaluator.evaluate(makeJob(0)); // start the worker outside the measurement
+
+  async function phase(mode) {
+    let stop = false;
+    let next = 0;
+    let classified = 0;
+    const evaluationMs = [];
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    const callers = Array.from({ length: concurrency }, async () => {
+      while (!stop) {
+        await engine.classify([loadTexts[next++ % loadTexts.length]]);
+        classified++;
+      }
+    });
+    const evaluations = (async () => {
+      let seed = 1;
+      while (!stop && mode !== 'load') {
+        if (mode === 'worker') {
+          evaluationMs.push((await evaluator.evaluate(makeJob(seed++))).evaluationMs);
+        } else {
+          const started = performance.now();
+          runEvaluationJob(makeJob(seed++));
+          evaluationMs.push(performance.now() - started);
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // let the load settle before sampling
+    histogram.enable();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    histogram.disable();
+    stop = true;
+    await Promise.all([...callers, evaluations]);
+    return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, rate: classified / seconds, evaluationMs };
+  }
+
+  const results = { load: [], worker: [], 'event loop': [] };
+  const perWindow = [];
+  for (let r = 0; r < repeats; r++) {
+    for (const mode of ['load', 'worker', 'event loop']) {
+      const result = await phase(mode === 'event loop' ? 'inline' : mode);
+      results[mode].push(result);
+      if (mode === 'worker') perWindow.push(...result.evaluationMs);
+    }
+  }
+  console.log(`reference ${stored.size} texts (projection fitted on ${stored.projectionFitSize}), windows of ${windowSize}, ${concurrency} callers, ${seconds} s x ${repeats}`);
+  for (const [mode, runs] of Object.entries(results)) {
+    console.log(
+      `${mode.padEnd(11)} event-loop p99 median ${median(runs.map((x) => x.p99)).toFixed(2)} ms (runs ${runs.map((x) => x.p99.toFixed(2)).join(' ')}), ` +
+        `max ${median(runs.map((x) => x.max)).toFixed(1)} ms, ${median(runs.map((x) => x.rate)).toFixed(0)} texts/s, windows evaluated ${runs.map((x) => x.evaluationMs.length).join('/')}`,
+    );
+  }
+  console.log(`evaluation per window on the worker: median ${median(perWindow).toFixed(0)} ms (min ${Math.min(...perWindow).toFixed(0)}, max ${Math.max(...perWindow).toFixed(0)}, n ${perWindow.length})`);
+  await evaluator.onApplicationShutdown();
+  await engine.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
