@@ -151,7 +151,8 @@ export function medianPairwiseDistance(points: Float64Array, dim: number, maxPoi
     const j = i + random.nextInt(count - i);
     [indices[i], indices[j]] = [indices[j], indices[i]];
   }
-  const distances: number[] = [];
+  const all = new Float64Array((used * (used - 1)) / 2);
+  let found = 0;
   for (let a = 0; a < used; a++) {
     for (let b = a + 1; b < used; b++) {
       let squared = 0;
@@ -159,10 +160,11 @@ export function medianPairwiseDistance(points: Float64Array, dim: number, maxPoi
         const difference = points[indices[a] * dim + k] - points[indices[b] * dim + k];
         squared += difference * difference;
       }
-      if (squared > 0) distances.push(Math.sqrt(squared));
+      if (squared > 0) all[found++] = Math.sqrt(squared);
     }
   }
-  if (distances.length === 0) return 1;
+  if (found === 0) return 1;
+  const distances = all.subarray(0, found).sort(); // typed-array sort is numeric
   distances.sort((x, y) => x - y);
   const middle = distances.length >> 1;
   return distances.length % 2 === 1 ? distances[middle] : (distances[middle - 1] + distances[middle]) / 2;
