@@ -64,7 +64,8 @@ async function main() {
 
   const engine = await Engine.load(path.join(ROOT, 'models', 'demo-sentiment'), { captureFeatures: true, cacheSize: 0 });
   const labels = engine.info().labels;
-  const stored = await buildReference(engine, { modelVersion: 'bench', source: 'file', texts: referenceTexts, labels, now: Date.now() });
+  const evaluator = new WorkerWindowEvaluator();
+  const stored = await buildReference(engine, { modelVersion: 'bench', source: 'file', texts: referenceTexts, labels, now: Date.now() }, evaluator);
   const reference = deserialize(stored.features);
   const labelIndex = new Map(labels.map((label, i) => [label, i]));
   const windowResults = await engine.classify(windowTexts);
@@ -94,7 +95,6 @@ async function main() {
     };
   };
 
-  const evaluator = new WorkerWindowEvaluator();
   await evaluator.evaluate(makeJob(0)); // start the worker outside the measurement
 
   async function phase(mode) {
@@ -128,7 +128,14 @@ async function main() {
     histogram.disable();
     stop = true;
     await Promise.all([...callers, evaluations]);
-    return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6, rate: classified / seconds, evaluationMs };
+    // A loop blocked for the whole phase records no sample at all: then the longest inline evaluation is the delay.
+    const blocked = histogram.count === 0 ? Math.max(0, ...evaluationMs) : undefined;
+    return {
+      p99: blocked ?? histogram.percentile(99) / 1e6,
+      max: blocked ?? histogram.max / 1e6,
+      rate: classified / seconds,
+      evaluationMs,
+    };
   }
 
   const results = { load: [], worker: [], 'event loop': [] };

@@ -18,7 +18,7 @@ import { FAKE_INFO } from '../../test/support/fake-engine';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { DriftService } from './drift.service';
 import { SqliteDriftStore } from './drift.store';
-import { EvaluationJob, runEvaluationJob } from './evaluation-job';
+import { EvaluationJob, ReferenceFit, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 import type { DriftEvaluation } from './feature-set';
 import { EvaluationOutcome, WindowEvaluator } from './window-evaluator';
 
@@ -56,6 +56,11 @@ class RecordingEvaluator extends WindowEvaluator {
   async evaluate(job: EvaluationJob): Promise<EvaluationOutcome> {
     this.jobs.push(job);
     return { evaluation: this.answer(job), evaluationMs: 12.5 };
+  }
+  referenceJobs = 0;
+  async fitReference(job: ReferenceJob): Promise<ReferenceFit> {
+    this.referenceJobs++;
+    return runReferenceJob(job);
   }
 }
 
@@ -163,6 +168,13 @@ describe('DriftService', () => {
     const again = await start({ dir });
     expect(again.report().reference!.stored.features).toEqual(reference.stored.features);
     expect(drift.attached()[0].referenceState).toBe('ready');
+  });
+
+  it('fits the projection and the bandwidth through the evaluator (the worker thread in production), not inline', async () => {
+    const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+    const { evaluator, report } = await start({ dir });
+    expect(evaluator.referenceJobs).toBe(1);
+    expect(report().reference!.stored.projection).not.toBeNull();
   });
 
   it('uses drift_projection_fit.txt for the projection when present, and the whole reference file as reference', async () => {

@@ -8,7 +8,7 @@ import { PredictionLogService } from '../predictions/prediction-log.service';
 import type { PredictionRecord, PredictionSource } from '../predictions/prediction.types';
 import type { StoredReference, WindowResult } from './drift.types';
 import { DriftStore } from './drift.store';
-import type { RawWindow } from './evaluation-job';
+import { rawWindow } from './raw-window';
 import type { FeatureSet } from './feature-set';
 import { sampleOf } from './prediction-sample';
 import { buildReference, deserialize, PROJECTION_FIT_FILE, readReferenceFile } from './reference-builder';
@@ -337,15 +337,11 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     state.referenceState = 'building';
     let stored: StoredReference;
     try {
-      stored = await buildReference(state.engine, {
-        modelVersion: state.version,
-        source,
-        file,
-        texts,
-        projectionTexts,
-        labels: state.labels,
-        now: this.clock.now(),
-      });
+      stored = await buildReference(
+        state.engine,
+        { modelVersion: state.version, source, file, texts, projectionTexts, labels: state.labels, now: this.clock.now() },
+        this.evaluator,
+      );
     } catch (error) {
       if (generation === state.referenceGeneration) {
         state.referenceState = source === 'admin' ? previousState : 'failed';
@@ -381,24 +377,6 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     this.inFlight.add(promise);
     void promise.finally(() => this.inFlight.delete(promise));
   }
-}
-
-/** The buffer's filled rows as views, ready to be transferred to the evaluation thread. */
-function rawWindow(buffer: WindowBuffer, labels: string[]): RawWindow {
-  const n = buffer.size;
-  return {
-    size: n,
-    rawDim: buffer.embeddingDim,
-    embedding: buffer.embedding.subarray(0, n * buffer.embeddingDim),
-    confidence: buffer.confidence.subarray(0, n),
-    entropy: buffer.entropy.subarray(0, n),
-    tokenCount: buffer.tokenCount.subarray(0, n),
-    unknownShare: buffer.unknownShare.subarray(0, n),
-    nonLetterShare: buffer.nonLetterShare.subarray(0, n),
-    truncated: buffer.truncated.subarray(0, n),
-    label: buffer.label.subarray(0, n),
-    labels,
-  };
 }
 
 /** FNV-1a, 32 bits: a stable number from a version name (for seeds). */

@@ -1,23 +1,21 @@
 /**
- * The drift evaluation thread (node:worker_threads): receives closed windows, runs the statistics, posts the
- * result back. Nothing here touches the service's state; a window's tests never run on the event loop.
+ * The drift evaluation thread (node:worker_threads): receives closed windows (runs the statistics) and new
+ * references (fits the projection, fixes the bandwidth), posts the result back. Nothing here touches the service's state; a window's tests never run on the event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { EvaluationJob, runEvaluationJob } from './evaluation-job';
+import { EvaluationJob, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 
-interface JobMessage {
-  id: number;
-  job: EvaluationJob;
-}
+type JobMessage = { id: number; kind: 'window'; job: EvaluationJob } | { id: number; kind: 'reference'; job: ReferenceJob };
 
 if (!parentPort) throw new Error('evaluation.worker must run as a worker thread. This is a bug.');
 const port = parentPort;
 
-port.on('message', ({ id, job }: JobMessage) => {
+port.on('message', (message: JobMessage) => {
+  const { id } = message;
   const started = performance.now();
   try {
-    const evaluation = runEvaluationJob(job);
-    port.postMessage({ id, evaluation, evaluationMs: performance.now() - started });
+    const result = message.kind === 'window' ? runEvaluationJob(message.job) : runReferenceJob(message.job);
+    port.postMessage({ id, result, evaluationMs: performance.now() - started });
   } catch (error) {
     port.postMessage({ id, error: (error as Error).message ?? String(error) });
   }

@@ -3,13 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../common/errors/app-error';
 import type { ClassifierEngine } from '../engine/engine.types';
-import { referenceBandwidth } from './evaluate-window';
 import type { FeatureSet } from './feature-set';
 import { sampleOfClassification } from './prediction-sample';
-import { fitProjection, project, Projection } from './projection';
 import { SeededRandom } from './stats/seeded-random';
 import type { ReferenceSource, SerializedFeatureSet, StoredReference } from './drift.types';
+import { rawWindow } from './raw-window';
 import { WindowBuffer } from './window-buffer';
+import type { WindowEvaluator } from './window-evaluator';
 
 /** Reference files looked for beside model.onnx, in this order. */
 export const REFERENCE_FILES = ['drift_reference.txt', 'drift_reference.jsonl'] as const;
@@ -67,7 +67,11 @@ export interface ReferenceInput {
  * same pass as any prediction), fits the embedding projection on texts disjoint from the reference, and keeps
  * only features. Throws VALIDATION_FAILED when too few texts remain for the reference.
  */
-export async function buildReference(engine: ClassifierEngine, input: ReferenceInput): Promise<StoredReference> {
+export async function buildReference(
+  engine: Pick<ClassifierEngine, 'classify' | 'info'>,
+  input: ReferenceInput,
+  computer: Pick<WindowEvaluator, 'fitReference'>,
+): Promise<StoredReference> {
   let referenceTexts: readonly string[] = input.texts;
   let fitTexts: readonly string[] = input.projectionTexts ?? [];
   if (!input.projectionTexts) {
@@ -87,28 +91,28 @@ export async function buildReference(engine: ClassifierEngine, input: ReferenceI
   }
   const labelIndex = new Map(input.labels.map((label, i) => [label, i]));
   const reference = await classifyInto(engine, referenceTexts, labelIndex);
-  let projection: Projection | null = null;
-  if (reference.embeddingDim > 0) {
-    const fit = await classifyInto(engine, fitTexts, labelIndex);
-    if (fit.size >= 2 && fit.embeddingDim === reference.embeddingDim) {
-      projection = fitProjection(Float64Array.from(fit.embedding.subarray(0, fit.size * fit.embeddingDim)), fit.embeddingDim, PROJECTION_DIMENSIONS, PROJECTION_SEED);
-    }
-  }
-  const features = toFeatureSet(reference, input.labels, projection);
+  const fit = reference.embeddingDim > 0 ? await classifyInto(engine, fitTexts, labelIndex) : undefined;
+  // The projection fit, the projection and the bandwidth are the heavy part: off the event loop.
+  const fitted = await computer.fitReference({
+    reference: rawWindow(reference, input.labels),
+    fit: fit && fit.embeddingDim === reference.embeddingDim ? fit.embedding.subarray(0, fit.size * fit.embeddingDim) : new Float32Array(0),
+    components: PROJECTION_DIMENSIONS,
+    seed: PROJECTION_SEED,
+  });
   return {
     modelVersion: input.modelVersion,
     source: input.source,
     file: input.file,
     createdAt: input.now,
-    size: features.size,
-    features: serialize(features),
-    projection,
-    projectionFitSize: projection ? fitTexts.length : 0,
-    bandwidth: features.embeddingDim > 0 ? referenceBandwidth(features) : 0,
+    size: fitted.features.size,
+    features: serialize(fitted.features),
+    projection: fitted.projection,
+    projectionFitSize: fitted.projection ? fitTexts.length : 0,
+    bandwidth: fitted.bandwidth,
   };
 }
 
-async function classifyInto(engine: ClassifierEngine, texts: readonly string[], labelIndex: ReadonlyMap<string, number>): Promise<WindowBuffer> {
+async function classifyInto(engine: Pick<ClassifierEngine, 'classify' | 'info'>, texts: readonly string[], labelIndex: ReadonlyMap<string, number>): Promise<WindowBuffer> {
   const dim = engine.info().drift?.embeddingDim ?? 0;
   const buffer = new WindowBuffer(texts.length, dim);
   for (let start = 0; start < texts.length; start += CHUNK) {
@@ -122,28 +126,6 @@ async function classifyInto(engine: ClassifierEngine, texts: readonly string[], 
     });
   }
   return buffer;
-}
-
-/** The buffer's rows as a FeatureSet, embeddings projected (or dropped when there is no projection). */
-export function toFeatureSet(buffer: WindowBuffer, labels: readonly string[], projection: Projection | null): FeatureSet {
-  const n = buffer.size;
-  const embedding =
-    projection && buffer.embeddingDim > 0
-      ? project(projection, Float64Array.from(buffer.embedding.subarray(0, n * buffer.embeddingDim)))
-      : new Float64Array(0);
-  return {
-    size: n,
-    embedding,
-    embeddingDim: embedding.length > 0 ? projection!.outputDim : 0,
-    confidence: buffer.confidence.slice(0, n),
-    entropy: buffer.entropy.slice(0, n),
-    tokenCount: buffer.tokenCount.slice(0, n),
-    unknownShare: buffer.unknownShare.slice(0, n),
-    nonLetterShare: buffer.nonLetterShare.slice(0, n),
-    truncated: buffer.truncated.slice(0, n),
-    label: buffer.label.slice(0, n),
-    labels: [...labels],
-  };
 }
 
 export function serialize(set: FeatureSet): SerializedFeatureSet {

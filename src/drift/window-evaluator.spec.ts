@@ -2,7 +2,7 @@
  * The worker-thread evaluator: a window evaluated on the worker gives exactly the inline result (same seed, same
  * data), its columns are transferred (detached here), and a failing evaluation rejects with the worker's reason.
  */
-import { EvaluationJob, runEvaluationJob } from './evaluation-job';
+import { EvaluationJob, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 import type { FeatureSet } from './feature-set';
 import { fitProjection, project } from './projection';
 import { SeededRandom } from './stats/seeded-random';
@@ -59,6 +59,27 @@ describe('WorkerWindowEvaluator', () => {
     expect(outcome.evaluationMs).toBeGreaterThan(0);
     expect(inline.status).toBe('drift'); // a shifted window is found
     expect(sent.window.confidence.byteLength).toBe(0); // transferred, not copied
+  });
+
+  it('fits a reference on the worker exactly as inline: projection, projected features, bandwidth', async () => {
+    const referenceJob = (): ReferenceJob => {
+      const random = new SeededRandom(11);
+      const fit = sample(60, random, 0);
+      const ref = sample(90, random, 0);
+      return {
+        reference: { ...ref, size: 90, embedding: ref.raw, rawDim: RAW_DIM, labels: ['NEGATIVE', 'POSITIVE'] },
+        fit: fit.raw,
+        components: 4,
+        seed: 5,
+      };
+    };
+    const inline = runReferenceJob(referenceJob());
+    const onWorker = await evaluator.fitReference(referenceJob());
+    expect(onWorker).toEqual(inline);
+    expect(inline.projection).toMatchObject({ method: 'pca', inputDim: RAW_DIM, outputDim: 4 });
+    expect(inline.features.embeddingDim).toBe(4);
+    expect(inline.features.embedding.length).toBe(90 * 4);
+    expect(inline.bandwidth).toBeGreaterThan(0);
   });
 
   it('rejects with the reason when the statistics refuse the window, and keeps working', async () => {

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EvaluationJob } from './evaluation-job';
+import type { EvaluationJob, ReferenceFit, ReferenceJob } from './evaluation-job';
 import type { DriftEvaluation } from './feature-set';
 
 export interface EvaluationOutcome {
@@ -11,9 +11,13 @@ export interface EvaluationOutcome {
   evaluationMs: number;
 }
 
-/** Runs a window's tests somewhere other than the event loop (a worker thread in production, inline in unit specs). */
+/**
+ * Runs drift's heavy computations somewhere other than the event loop (a worker thread in production, inline in
+ * unit specs): a window's tests, and a new reference's projection fit and bandwidth.
+ */
 export abstract class WindowEvaluator {
   abstract evaluate(job: EvaluationJob): Promise<EvaluationOutcome>;
+  abstract fitReference(job: ReferenceJob): Promise<ReferenceFit>;
 }
 
 /**
@@ -35,7 +39,7 @@ require(require('node:worker_threads').workerData.entry);
 `;
 
 interface Pending {
-  resolve(outcome: EvaluationOutcome): void;
+  resolve(message: { result: unknown; evaluationMs: number }): void;
   reject(error: Error): void;
 }
 
@@ -50,17 +54,29 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  evaluate(job: EvaluationJob): Promise<EvaluationOutcome> {
+  async evaluate(job: EvaluationJob): Promise<EvaluationOutcome> {
+    const w = job.window;
+    const { result, evaluationMs } = await this.post('window', job, [w.embedding, w.confidence, w.entropy, w.tokenCount, w.unknownShare, w.nonLetterShare, w.truncated, w.label]);
+    return { evaluation: result as DriftEvaluation, evaluationMs };
+  }
+
+  async fitReference(job: ReferenceJob): Promise<ReferenceFit> {
+    const r = job.reference;
+    const { result } = await this.post('reference', job, [job.fit, r.embedding, r.confidence, r.entropy, r.tokenCount, r.unknownShare, r.nonLetterShare, r.truncated, r.label]);
+    return result as ReferenceFit;
+  }
+
+  /** Sends one job; its typed arrays' buffers are transferred (the caller does not use them again). */
+  private post(kind: 'window' | 'reference', job: unknown, arrays: ArrayBufferView[]): Promise<{ result: unknown; evaluationMs: number }> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    return new Promise<EvaluationOutcome>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
-      const w = job.window;
-      const transfer = [w.embedding, w.confidence, w.entropy, w.tokenCount, w.unknownShare, w.nonLetterShare, w.truncated, w.label]
+      const transfer = arrays
         .map((array) => array.buffer as ArrayBuffer)
         .filter((buffer, i, all) => buffer.byteLength > 0 && all.indexOf(buffer) === i);
-      worker.postMessage({ id, job }, transfer);
+      worker.postMessage({ id, kind, job }, transfer);
     });
   }
 
@@ -78,13 +94,13 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
       ? new Worker(compiled)
       : new Worker(TS_WORKER_BOOTSTRAP, { eval: true, workerData: { entry: join(__dirname, 'evaluation.worker.ts') } });
     worker.unref();
-    worker.on('message', (message: { id: number; evaluation?: DriftEvaluation; evaluationMs?: number; error?: string }) => {
+    worker.on('message', (message: { id: number; result?: unknown; evaluationMs?: number; error?: string }) => {
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
       if (this.pending.size === 0) worker.unref();
-      if (message.error !== undefined || !message.evaluation) pending.reject(new Error(message.error ?? 'no evaluation returned'));
-      else pending.resolve({ evaluation: message.evaluation, evaluationMs: message.evaluationMs ?? 0 });
+      if (message.error !== undefined || message.result === undefined) pending.reject(new Error(message.error ?? 'no result returned'));
+      else pending.resolve({ result: message.result, evaluationMs: message.evaluationMs ?? 0 });
     });
     const onDeath = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;

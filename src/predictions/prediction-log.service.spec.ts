@@ -21,6 +21,19 @@ describe('PredictionLogService', () => {
     return { log, database, dataDir };
   }
 
+  it("hands the engine's captured features to listeners in memory, and never stores them", () => {
+    const { log } = open({ PREDICTION_LOG_INPUT: 'full' });
+    const captured = { embedding: new Float32Array([0.5, -1]), tokenCount: 7, specialTokens: 2, unknownTokens: 1, truncated: false };
+    const seen: PredictionRecord[] = [];
+    log.subscribe((records) => seen.push(...records));
+    const [record] = log.record([{ ...INPUT, features: captured }], 'v1', { source: 'sentiment', latencyMs: 1 });
+    expect(seen[0].features).toEqual({ captured, text: INPUT.text });
+    expect(seen[0].features!.captured).toBe(captured);
+    const stored = log.find(record.id)!;
+    expect(stored.features).toBeUndefined();
+    expect(stored.input).toBe(INPUT.text);
+  });
+
   it.each([
     ['full', { input: INPUT.text, inputHash: SHA256 }],
     ['hash', { inputHash: SHA256 }],

@@ -179,6 +179,16 @@ describe('drift detection (compiled server, real engine, real text)', () => {
     const after = (await server.request('GET', `/monitoring/drift?model_version=${encodeURIComponent(version.model_version)}&history=1`)).body;
     expect(after.versions[0].current_window.size).toBe(0);
     expect(after.versions[0].windows).toHaveLength(1);
+
+    // Async jobs count too (DRIFT_SOURCES includes job by default): their predictions reach the open window.
+    const job = await server.request('POST', '/async-sentiment', { json: { texts: heldOut.slice(0, 7) } });
+    expect(job.status).toBe(202);
+    for (let attempt = 0; (await server.request('GET', `/job/${job.body.job_id}`)).body.status !== 'completed'; attempt++) {
+      if (attempt > 300) throw new Error('the job did not complete in 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const withJob = (await server.request('GET', '/monitoring/drift')).body;
+    expect(withJob.versions[0].current_window.size).toBe(7);
     server.child.kill('SIGTERM');
     await server.exited;
   });
