@@ -79,6 +79,10 @@ function referenceTexts(count: number): string[] {
 
 describe('DriftService', () => {
   const cleanups: Array<() => void> = [];
+  beforeEach(() => {
+    // Quiet specs: the lines are asserted where they matter.
+    for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+  });
   afterEach(() => {
     while (cleanups.length) cleanups.pop()!();
     jest.restoreAllMocks();
@@ -220,7 +224,8 @@ describe('DriftService', () => {
   it('logs one warn line when drift starts and one when it ends, naming the moved features', async () => {
     const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
     const { drift, predict, evaluator } = await start({ dir });
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    warn.mockClear();
     const answers: Array<'ok' | 'drift'> = ['ok', 'drift', 'drift', 'ok', 'ok'];
     evaluator.answer = () => verdict(answers.shift()!);
     for (let i = 0; i < 5; i++) {

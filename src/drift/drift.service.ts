@@ -1,4 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -14,19 +17,20 @@ import { sampleOf } from './prediction-sample';
 import { buildReference, deserialize, PROJECTION_FIT_FILE, readReferenceFile } from './reference-builder';
 import { WindowBuffer } from './window-buffer';
 import { WindowEvaluator } from './window-evaluator';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 /** MMD permutations per window (the issue asks for at least 500). */
 export const MMD_PERMUTATIONS = 500;
 /** Windows of one version waiting for the evaluation thread beyond which a new one is dropped (memory bound). */
 const MAX_PENDING_EVALUATIONS = 2;
 
+/** The part of a model version's engine drift uses: its facts, and classify to build references. */
+export type DriftEngine = Pick<ClassifierEngine, 'classify' | 'info'>;
+
 /** What the service keeps per attached model version. */
 export interface VersionState {
   version: string;
-  engine: ClassifierEngine;
+  /** What a reference is built with. */
+  engine: DriftEngine;
   modelDir: string;
   labels: string[];
   labelIndex: Map<string, number>;
@@ -109,13 +113,13 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
    * Starts watching a loaded model version: its reference comes from the store, else from drift_reference.txt
    * or .jsonl in `modelDir` (built in the background through `engine`), and its windows history from the store.
    */
-  async attachVersion(version: string, engine: Pick<ClassifierEngine, 'classify' | 'info'>, modelDir: string): Promise<void> {
+  async attachVersion(version: string, engine: DriftEngine, modelDir: string): Promise<void> {
     if (!this.enabled || this.versions.has(version)) return;
     const info = engine.info();
     const embeddingDim = info.drift?.embeddingOutput ? (info.drift.embeddingDim ?? 0) : 0;
     const state: VersionState = {
       version,
-      engine: engine as ClassifierEngine,
+      engine,
       modelDir,
       labels: [...info.labels],
       labelIndex: new Map(info.labels.map((label, i) => [label, i])),
