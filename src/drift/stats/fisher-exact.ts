@@ -36,10 +36,15 @@ export function fisherExact(a: number, b: number, c: number, d: number): FisherR
   // log-factorials are summed in sorted order so that mirror-image tables (equal margins) get bit-identical
   // probabilities: scipy's exact ties must stay ties here.
   const logConstant =
-    logFactorial(row1) + logFactorial(row2) + logFactorial(column1) + logFactorial(total - column1) - logFactorial(total);
+    logFactorial(row1) +
+    logFactorial(row2) +
+    logFactorial(column1) +
+    logFactorial(total - column1) -
+    logFactorial(total);
   const logProbability = (x: number): number => {
     const cells = [x, row1 - x, column1 - x, row2 - column1 + x].sort((p, q) => p - q);
-    return logConstant - (logFactorial(cells[0]) + logFactorial(cells[1]) + logFactorial(cells[2]) + logFactorial(cells[3]));
+    const logCells = logFactorial(cells[0]) + logFactorial(cells[1]) + logFactorial(cells[2]) + logFactorial(cells[3]);
+    return logConstant - logCells;
   };
   const lowest = Math.max(0, column1 - row2);
   const highest = min(row1, column1);

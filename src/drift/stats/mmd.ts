@@ -92,7 +92,9 @@ export function mmdPermutationTest(
   options: MmdOptions,
 ): MmdResult {
   const { bandwidth, permutations, seed } = options;
-  if (!(dim > 0) || !Number.isInteger(dim)) throw new RangeError(`Expected a positive integer for dim but received ${dim}`);
+  if (!(dim > 0) || !Number.isInteger(dim)) {
+    throw new RangeError(`Expected a positive integer for dim but received ${dim}`);
+  }
   if (!(bandwidth > 0 && Number.isFinite(bandwidth))) {
     throw new RangeError(`Expected a positive finite number for bandwidth but received ${bandwidth}`);
   }
