@@ -54,7 +54,14 @@ function orthonormalizeColumns(matrix: Float64Array, dim: number, width: number,
 }
 
 /** scores = centred(X) * basis: rows x width. */
-function scoresOf(embeddings: Float64Array, mean: Float64Array, rows: number, dim: number, basis: Float64Array, width: number): Float64Array {
+function scoresOf(
+  embeddings: Float64Array,
+  mean: Float64Array,
+  rows: number,
+  dim: number,
+  basis: Float64Array,
+  width: number,
+): Float64Array {
   const scores = new Float64Array(rows * width);
   const centred = new Float64Array(dim);
   for (let r = 0; r < rows; r++) {
@@ -70,7 +77,7 @@ function scoresOf(embeddings: Float64Array, mean: Float64Array, rows: number, di
   return scores;
 }
 
-/** Eigen-decomposition of a symmetric size x size matrix by cyclic Jacobi rotations; returns values and vectors (columns). */
+/** Eigen-decomposition of a symmetric size x size matrix by cyclic Jacobi rotations: values, and vectors as columns. */
 function symmetricEigen(input: Float64Array, size: number): { values: Float64Array; vectors: Float64Array } {
   const a = input.slice();
   const vectors = new Float64Array(size * size);
@@ -126,10 +133,13 @@ export function fitProjection(embeddings: Float64Array, dim: number, k: number, 
   if (!(Number.isInteger(k) && k > 0)) throw invalid(`Expected a positive integer for k but received ${k}`);
   const rows = embeddings.length / dim;
   if (!Number.isInteger(rows) || rows < 2) {
-    throw invalid(`Expected at least 2 embeddings of ${dim} values for fitProjection but received ${embeddings.length} values`);
+    const received = embeddings.length;
+    throw invalid(`Expected at least 2 embeddings of ${dim} values for fitProjection but received ${received} values`);
   }
   for (let i = 0; i < embeddings.length; i++) {
-    if (!Number.isFinite(embeddings[i])) throw invalid(`Expected finite embedding values but received ${embeddings[i]} at index ${i}`);
+    if (!Number.isFinite(embeddings[i])) {
+      throw invalid(`Expected finite embedding values but received ${embeddings[i]} at index ${i}`);
+    }
   }
   const outputDim = Math.min(k, dim);
   const width = Math.min(dim, outputDim + OVERSAMPLING);
@@ -197,10 +207,13 @@ export function project(projection: Projection, embeddings: Float64Array): Float
   const { inputDim, outputDim, mean, components } = projection;
   const rows = embeddings.length / inputDim;
   if (!Number.isInteger(rows)) {
-    throw invalid(`Expected embeddings whose length is a multiple of ${inputDim} but received ${embeddings.length} values`);
+    const received = embeddings.length;
+    throw invalid(`Expected embeddings whose length is a multiple of ${inputDim} but received ${received} values`);
   }
   if (mean.length !== inputDim || components.length !== outputDim || components.some((c) => c.length !== inputDim)) {
-    throw invalid(`Expected a projection with a mean of ${inputDim} values and ${outputDim} components of ${inputDim} values`);
+    throw invalid(
+      `Expected a projection with a mean of ${inputDim} values and ${outputDim} components of ${inputDim} values`,
+    );
   }
   const out = new Float64Array(rows * outputDim);
   for (let r = 0; r < rows; r++) {

@@ -7,6 +7,12 @@
 import type { FeatureSet } from '../../src/drift/feature-set';
 import { SeededRandom } from '../../src/drift/stats/seeded-random';
 
+/**
+ * Math functions used in hot loops are bound once here: a global lookup per call is cheap in Node but about 25x
+ * slower inside jest's vm sandbox, where the statistics' simulations run.
+ */
+const { exp, pow, round, log, max } = Math;
+
 export interface FeatureShape {
   embeddingDim: number;
   /** Added to every embedding coordinate's mean. */
@@ -34,7 +40,7 @@ export const TYPICAL_SHAPE: FeatureShape = {
 export const LABELS = ['negative', 'positive', 'neutral'];
 
 function poisson(random: SeededRandom, lambda: number): number {
-  const limit = Math.exp(-lambda);
+  const limit = exp(-lambda);
   let k = 0;
   let product = random.nextFloat();
   while (product > limit) {
@@ -66,10 +72,10 @@ export function syntheticFeatures(random: SeededRandom, size: number, shape: Fea
     for (let c = 0; c < dim; c++) {
       embedding[r * dim + c] = shape.embeddingShift + (c === 0 ? common : 0.5 * common + random.nextGaussian()) / (1 + c);
     }
-    const confidence = Math.round((0.5 + 0.5 * (1 - Math.pow(random.nextFloat(), shape.confidenceSkew))) * 1000) / 1000;
+    const confidence = round((0.5 + 0.5 * (1 - pow(random.nextFloat(), shape.confidenceSkew))) * 1000) / 1000;
     set.confidence[r] = confidence;
-    const other = Math.max(1 - confidence, 1e-12);
-    set.entropy[r] = -(confidence * Math.log(confidence) + other * Math.log(other));
+    const other = max(1 - confidence, 1e-12);
+    set.entropy[r] = -(confidence * log(confidence) + other * log(other));
     const tokens = 2 + poisson(random, shape.meanTokens);
     set.tokenCount[r] = tokens;
     let unknown = 0;

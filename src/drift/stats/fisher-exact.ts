@@ -7,6 +7,12 @@
  */
 import { logFactorial } from './special-functions';
 
+/**
+ * Math functions used in hot loops are bound once here: a global lookup per call is cheap in Node but about 25x
+ * slower inside jest's vm sandbox, where the statistics' simulations run.
+ */
+const { exp, log1p, min } = Math;
+
 export interface FisherResult {
   oddsRatio: number;
   pValue: number;
@@ -30,20 +36,25 @@ export function fisherExact(a: number, b: number, c: number, d: number): FisherR
   // log-factorials are summed in sorted order so that mirror-image tables (equal margins) get bit-identical
   // probabilities: scipy's exact ties must stay ties here.
   const logConstant =
-    logFactorial(row1) + logFactorial(row2) + logFactorial(column1) + logFactorial(total - column1) - logFactorial(total);
+    logFactorial(row1) +
+    logFactorial(row2) +
+    logFactorial(column1) +
+    logFactorial(total - column1) -
+    logFactorial(total);
   const logProbability = (x: number): number => {
     const cells = [x, row1 - x, column1 - x, row2 - column1 + x].sort((p, q) => p - q);
-    return logConstant - (logFactorial(cells[0]) + logFactorial(cells[1]) + logFactorial(cells[2]) + logFactorial(cells[3]));
+    const logCells = logFactorial(cells[0]) + logFactorial(cells[1]) + logFactorial(cells[2]) + logFactorial(cells[3]);
+    return logConstant - logCells;
   };
   const lowest = Math.max(0, column1 - row2);
-  const highest = Math.min(row1, column1);
+  const highest = min(row1, column1);
   const observed = logProbability(a);
-  const threshold = observed + Math.log1p(RELATIVE_TIE_TOLERANCE);
+  const threshold = observed + log1p(RELATIVE_TIE_TOLERANCE);
   // Sum in log space relative to the observed table's probability, so tiny p-values keep their precision.
   let sumRelative = 0;
   for (let x = lowest; x <= highest; x++) {
     const logP = x === a ? observed : logProbability(x);
-    if (logP <= threshold) sumRelative += Math.exp(logP - observed);
+    if (logP <= threshold) sumRelative += exp(logP - observed);
   }
-  return { oddsRatio, pValue: Math.min(1, Math.exp(observed) * sumRelative) };
+  return { oddsRatio, pValue: min(1, exp(observed) * sumRelative) };
 }

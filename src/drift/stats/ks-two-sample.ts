@@ -14,6 +14,13 @@
 import { kolmogorovSurvival } from './kolmogorov-distribution';
 import { greatestCommonDivisor, roundHalfEven } from './special-functions';
 
+/**
+ * Globals used in hot loops are bound once here: a global lookup per call is cheap in Node but about 25x
+ * slower inside jest's vm sandbox, where the statistics' simulations run.
+ */
+const isFiniteNumber = Number.isFinite;
+const { floor, ceil, min, max } = Math;
+
 /** scipy's 'auto' switches from exact to asymptotic above this sample size. */
 export const KS_EXACT_MAX_SIZE = 10000;
 
@@ -24,9 +31,10 @@ export interface KsResult {
 }
 
 function sortedCopy(values: ArrayLike<number>, name: string): Float64Array {
-  const copy = Float64Array.from(values as ArrayLike<number>);
+  const copy = new Float64Array(values.length);
+  copy.set(values);
   for (let i = 0; i < copy.length; i++) {
-    if (!Number.isFinite(copy[i])) {
+    if (!isFiniteNumber(copy[i])) {
       throw new RangeError(`Expected finite numbers for ${name} but received ${copy[i]} at index ${i}`);
     }
   }
@@ -61,7 +69,7 @@ function ecdfGaps(first: Float64Array, second: Float64Array): { above: number; b
  */
 function equalSizeOutsideProbability(n: number, h: number): number {
   let nested = 0;
-  for (let k = Math.floor(n / h); k >= 0; k--) {
+  for (let k = floor(n / h); k >= 0; k--) {
     // C(2n, n - (k+1)h) / C(2n, n - kh) as a product of h factors.
     let ratio = 1;
     for (let j = 0; j < h; j++) ratio = ((n - k * h - j) * ratio) / (n + k * h + j + 1);
@@ -83,12 +91,12 @@ function unequalSizeOutsideProbability(m: number, n: number, g: number, h: numbe
   // (x, y) is inside the band when |ng x - mg y| < h.
   const share = new Float64Array(n + 1).fill(1);
   let lo = 0;
-  let hi = Math.min(Math.ceil(h / mg), n + 1);
+  let hi = min(ceil(h / mg), n + 1);
   for (let y = lo; y < hi; y++) share[y] = 0;
   for (let x = 1; x <= m; x++) {
     const previousLo = lo;
-    lo = Math.min(Math.max(Math.floor((ng * x - h) / mg) + 1, 0), n);
-    hi = Math.min(Math.ceil((ng * x + h) / mg), n + 1);
+    lo = min(max(floor((ng * x - h) / mg) + 1, 0), n);
+    hi = min(ceil((ng * x + h) / mg), n + 1);
     if (hi <= lo) return 1;
     let below = lo === 0 ? 0 : 1; // share of the point under the band's lowest point: outside, hence 1
     for (let y = lo; y < hi; y++) {
@@ -109,8 +117,8 @@ function exactPValue(n1: number, n2: number, h: number): number | null {
 
 /** The asymptotic two-sided p-value as scipy computes it: Kolmogorov survival at round(n1 n2 / (n1 + n2)). */
 function asymptoticPValue(n1: number, n2: number, d: number): number {
-  const larger = Math.max(n1, n2);
-  const smaller = Math.min(n1, n2);
+  const larger = max(n1, n2);
+  const smaller = min(n1, n2);
   const effectiveSize = roundHalfEven((larger * smaller) / (larger + smaller));
   return kolmogorovSurvival(effectiveSize, d);
 }
@@ -124,10 +132,10 @@ export function ksTwoSample(sample1: ArrayLike<number>, sample2: ArrayLike<numbe
     throw new RangeError(`Expected two non-empty samples for ksTwoSample but received sizes ${n1} and ${n2}`);
   }
   const { above, below } = ecdfGaps(first, second);
-  const belowMagnitude = Math.min(1, Math.max(0, -below));
+  const belowMagnitude = min(1, max(0, -below));
   let d = belowMagnitude > above ? belowMagnitude : above;
 
-  if (Math.max(n1, n2) <= KS_EXACT_MAX_SIZE) {
+  if (max(n1, n2) <= KS_EXACT_MAX_SIZE) {
     const lcm = (n1 / greatestCommonDivisor(n1, n2)) * n2;
     const h = roundHalfEven(d * lcm);
     d = h / lcm;
@@ -136,5 +144,5 @@ export function ksTwoSample(sample1: ArrayLike<number>, sample2: ArrayLike<numbe
     if (exact !== null) return { statistic: d, pValue: exact, method: 'exact' };
   }
   const p = asymptoticPValue(n1, n2, d);
-  return { statistic: d, pValue: Math.min(1, Math.max(0, p)), method: 'asymptotic' };
+  return { statistic: d, pValue: min(1, max(0, p)), method: 'asymptotic' };
 }

@@ -7,6 +7,12 @@
  */
 import { SeededRandom } from './seeded-random';
 
+/**
+ * Math functions used in hot loops are bound once here: a global lookup per call is cheap in Node but about 25x
+ * slower inside jest's vm sandbox, where the statistics' simulations run.
+ */
+const { exp, fround, sqrt, min } = Math;
+
 export interface MmdResult {
   statistic: number;
   pValue: number;
@@ -42,7 +48,7 @@ class PooledKernel {
           const difference = points[i * dim + k] - points[j * dim + k];
           squared += difference * difference;
         }
-        const value = Math.fround(Math.exp(squared * scale));
+        const value = fround(exp(squared * scale));
         this.values[i * count + j] = value;
         this.values[j * count + i] = value;
         this.rowSums[i] += value;
@@ -86,7 +92,9 @@ export function mmdPermutationTest(
   options: MmdOptions,
 ): MmdResult {
   const { bandwidth, permutations, seed } = options;
-  if (!(dim > 0) || !Number.isInteger(dim)) throw new RangeError(`Expected a positive integer for dim but received ${dim}`);
+  if (!(dim > 0) || !Number.isInteger(dim)) {
+    throw new RangeError(`Expected a positive integer for dim but received ${dim}`);
+  }
   if (!(bandwidth > 0 && Number.isFinite(bandwidth))) {
     throw new RangeError(`Expected a positive finite number for bandwidth but received ${bandwidth}`);
   }
@@ -108,7 +116,7 @@ export function mmdPermutationTest(
   const count = n1 + n2;
   const kernel = new PooledKernel(pooled, count, dim, bandwidth);
   // The smaller group is the one whose within-sum is computed; the statistic is symmetric in the two groups.
-  const groupSize = Math.min(n1, n2);
+  const groupSize = min(n1, n2);
   const observedMembers = new Int32Array(groupSize);
   const offset = n1 <= n2 ? 0 : n1;
   for (let i = 0; i < groupSize; i++) observedMembers[i] = offset + i;
@@ -146,7 +154,7 @@ export function medianPairwiseDistance(points: Float64Array, dim: number, maxPoi
   const count = points.length / dim;
   const random = new SeededRandom(seed);
   const indices = Array.from({ length: count }, (_, i) => i);
-  const used = Math.min(count, maxPoints);
+  const used = min(count, maxPoints);
   for (let i = 0; i < used; i++) {
     const j = i + random.nextInt(count - i);
     [indices[i], indices[j]] = [indices[j], indices[i]];
@@ -160,7 +168,7 @@ export function medianPairwiseDistance(points: Float64Array, dim: number, maxPoi
         const difference = points[indices[a] * dim + k] - points[indices[b] * dim + k];
         squared += difference * difference;
       }
-      if (squared > 0) all[found++] = Math.sqrt(squared);
+      if (squared > 0) all[found++] = sqrt(squared);
     }
   }
   if (found === 0) return 1;
