@@ -306,7 +306,7 @@ def per_source(logits, rows):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seed', type=int, default=1234)
-    ap.add_argument('--epochs', type=int, default=2)
+    ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--batch-size', type=int, default=64)
     ap.add_argument('--lr', type=float, default=8e-4)
     ap.add_argument('--warmup', type=int, default=300)
@@ -318,7 +318,11 @@ def main():
     ap.add_argument('--max-positions', type=int, default=64,
                     help='position embeddings = the longest input served (model_max_length); only trained ones')
     ap.add_argument('--limit', type=int, default=0, help='train on the first N rows only (quick candidate runs)')
-    ap.add_argument('--candidate', default='', help='name a quick candidate run: report only, export nothing')
+    ap.add_argument('--candidate', default='',
+                    help='name a candidate run: report and weights go to work/candidates/, nothing is exported')
+    ap.add_argument('--load', default='',
+                    help='start from these weights (work/model.pt or a candidate\'s .pt), then train --epochs more '
+                         '(0: only calibrate and export)')
     ap.add_argument('--threads', type=int, default=1,
                     help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
     ap.add_argument('--opset', type=int, default=14)
@@ -362,13 +366,16 @@ def main():
     window = args.batch_size * 50
     steps_per_epoch = sum(math.ceil(min(window, len(train_rows) - w) / args.batch_size)
                           for w in range(0, len(train_rows), window))
-    total = steps_per_epoch * args.epochs
+    total = max(1, steps_per_epoch * args.epochs)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
 
     t0 = time.time()
     step = 0
     history = []
+    if args.load:
+        model.load_state_dict(torch.load(args.load))
+        print(f'train: starting from {args.load}', flush=True)
     for epoch in range(args.epochs):
         model.train()
         # length bucketing: shuffle, sort windows of 50 batches by length, shuffle the batches
@@ -433,6 +440,7 @@ def main():
         with open(os.path.join(WORK, 'candidates', args.candidate + '.json'), 'w', encoding='utf-8') as f:
             json.dump(dict(report, parameters=n_params, train_seconds=round(train_seconds), history=history,
                            settings=settings), f, indent=2)
+        torch.save(model.state_dict(), os.path.join(WORK, 'candidates', args.candidate + '.pt'))
         return
     torch.save(model.state_dict(), os.path.join(WORK, 'model.pt'))
 
