@@ -13,9 +13,11 @@
 # Needs: node_modules (tokenizers, onnxruntime-node), Debian python3-torch + python3-onnx.
 # PYTHON defaults to /usr/bin/python3 (Debian's interpreter, which has torch); override with PYTHON=...
 set -euo pipefail
-cd "$(dirname "$0")"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# a relative DATA_DIR is taken relative to where the command was run; the default is relative to the project
+DATA_DIR="$(realpath "${1:-$HERE/../../../shared/realdata/train}")"
+cd "$HERE"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-DATA_DIR="${1:-../../../shared/realdata/train}"
 TOKENIZER=../../models/demo-sentiment/tokenizer.json
 
 echo "== 1/6 data: clean, deduplicate, hold out (before anything is learned)"

@@ -308,7 +308,7 @@ def main():
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--lr', type=float, default=8e-4)
+    ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--warmup', type=int, default=300)
     ap.add_argument('--weight-decay', type=float, default=0.01)
     ap.add_argument('--dim', type=int, default=128)
