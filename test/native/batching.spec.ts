@@ -169,7 +169,7 @@ describe('dynamic batching', () => {
   });
 
   test('a failing batch rejects only the calls whose rows it held', async () => {
-    // A copy of the demo model that claims 2048 positions: inputs longer than the real 512 make ONNX Runtime
+    // A copy of the demo model that claims 2048 positions: inputs longer than its real position table make ONNX Runtime
     // fail (position index out of range), shorter ones run fine. The token budget keeps long rows alone.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batching-fail-'));
     try {

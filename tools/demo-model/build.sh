@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
-# Rebuilds models/demo-sentiment/ and test/fixtures/demo-sentiment-pytorch.json:
-# corpus -> tokenizer -> pre-tokenize -> train + ONNX export -> verify. Fixed seeds everywhere.
+# Rebuilds models/demo-sentiment/ and test/fixtures/demo-sentiment-pytorch.json from the labelled sentiment data:
+# split (held-out first) -> tokenizer -> pre-tokenize -> train + temperature + ONNX export -> verify -> evaluate.
+# Fixed seeds everywhere.
 #
-# The tokenizer step: the `tokenizers` WordPiece trainer breaks ties between equally frequent
-# merges in (randomised) hash-map order, so retraining gives a slightly different vocabulary
-# every run. The committed models/demo-sentiment/tokenizer.json is therefore reused when present;
-# set RETRAIN_TOKENIZER=1 (or delete the file) to train a new one.
+# Usage: tools/demo-model/build.sh [DATA_DIR]    (default: ../shared/realdata/train relative to the project)
+# Extra train.py options can be passed in TRAIN_ARGS, e.g. TRAIN_ARGS="--epochs 3".
+#
+# The tokenizer step: the `tokenizers` WordPiece trainer breaks ties between equally frequent merges in
+# (randomised) hash-map order, so retraining can give a slightly different vocabulary. The committed
+# models/demo-sentiment/tokenizer.json is therefore reused when present; RETRAIN_TOKENIZER=1 (or deleting the
+# file) trains a new one.
 # Needs: node_modules (tokenizers, onnxruntime-node), Debian python3-torch + python3-onnx.
 # PYTHON defaults to /usr/bin/python3 (Debian's interpreter, which has torch); override with PYTHON=...
 set -euo pipefail
-cd "$(dirname "$0")"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# a relative DATA_DIR is taken relative to where the command was run; the default is relative to the project
+DATA_DIR="$(realpath "${1:-$HERE/../../../shared/realdata/train}")"
+cd "$HERE"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 TOKENIZER=../../models/demo-sentiment/tokenizer.json
 
-echo "== 1/5 corpus"
-node generate-corpus.js
+echo "== 1/6 data: clean, deduplicate, hold out (before anything is learned)"
+"$PYTHON" -u prepare-data.py "$DATA_DIR"
 if [[ "${RETRAIN_TOKENIZER:-0}" == "1" || ! -f "$TOKENIZER" ]]; then
-  echo "== 2/5 tokenizer (training)"
+  echo "== 2/6 tokenizer (training on the training split)"
   node train-tokenizer.js
 else
-  echo "== 2/5 tokenizer (reusing committed $TOKENIZER; RETRAIN_TOKENIZER=1 to retrain)"
+  echo "== 2/6 tokenizer (reusing committed $TOKENIZER; RETRAIN_TOKENIZER=1 to retrain)"
 fi
-echo "== 3/5 pre-tokenize"
-node pretokenize.js
-echo "== 4/5 train+export"
-"$PYTHON" -u train.py
-echo "== 5/5 verify"
+echo "== 3/6 pre-tokenize"
+node pretokenize.js --max-length 64
+echo "== 4/6 train + temperature + export"
+# shellcheck disable=SC2086
+"$PYTHON" -u train.py ${TRAIN_ARGS:-}
+echo "== 5/6 verify"
 node verify.js
+echo "== 6/6 evaluate (SST-2 dev and the held-out split of every source)"
+node evaluate.js --write

@@ -5,10 +5,10 @@
  * `tokenizers` npm package (the Python `tokenizers` package is not available),
  * so PyTorch trains on exactly the ids the server's tokenizer produces.
  *
- * Writes tools/demo-model/work/<split>.ids.jsonl, one {"text","label","ids"} per line
+ * Writes tools/demo-model/work/<split>.ids.jsonl, one {"text","label","source","ids"} per line
  * (label: 0 = NEGATIVE, 1 = POSITIVE), truncated to --max-length tokens
  * (default 128, [CLS]/[SEP] kept).
- * Splits: train, test, probes (the two demo sentences), and - if present - the real SST-2 dev set
+ * Splits: train, calib, test (written by prepare-data.py, with their `source`), probes (the two demo sentences), and - if present - the real SST-2 dev set
  * (/work/shared/realdata/corpora/sst2-dev.tsv, columns "sentence<TAB>label" with
  * 1 = positive). SST-2 is only read here for evaluation; its ids stay in the
  * git-ignored work directory.
@@ -34,11 +34,12 @@ function readTsv(file, textCol, labelCol, labelMap) {
   const ti = header.indexOf(textCol);
   const li = header.indexOf(labelCol);
   if (ti < 0 || li < 0) throw new Error(`${file}: expected columns ${textCol}/${labelCol}, got ${header}`);
+  const si = header.indexOf('source');
   return lines.slice(1).map((l) => {
     const cols = l.split('\t');
     const label = labelMap(cols[li].trim());
     if (label !== 0 && label !== 1) throw new Error(`${file}: bad label in ${JSON.stringify(l)}`);
-    return { text: cols[ti].trim(), label };
+    return si < 0 ? { text: cols[ti].trim(), label } : { text: cols[ti].trim(), label, source: cols[si].trim() };
   });
 }
 
@@ -50,7 +51,7 @@ async function encodeAll(tokenizer, rows, outFile) {
     const encs = await tokenizer.encodeBatch(chunk.map((r) => r.text));
     const lines = encs.map((e, j) => {
       if (e.getOverflowing().length > 0) truncated += 1;
-      return JSON.stringify({ text: chunk[j].text, label: chunk[j].label, ids: e.getIds() });
+      return JSON.stringify({ ...chunk[j], ids: e.getIds() });
     });
     fs.writeSync(out, lines.join('\n') + '\n');
   }
@@ -61,11 +62,7 @@ async function encodeAll(tokenizer, rows, outFile) {
 async function main() {
   const tokenizer = tk.Tokenizer.fromFile(path.join(ROOT, 'models', 'demo-sentiment', 'tokenizer.json'));
   tokenizer.setTruncation(opts['max-length']); // in-memory only; tokenizer.json keeps truncation null
-  const corpusLabel = (l) => ({ NEGATIVE: 0, POSITIVE: 1 }[l]);
-  const splits = [
-    ['train', readTsv(path.join(WORK, 'train.tsv'), 'text', 'label', corpusLabel)],
-    ['test', readTsv(path.join(WORK, 'test.tsv'), 'text', 'label', corpusLabel)],
-  ];
+  const splits = ['train', 'calib', 'test'].map((name) => [name, readTsv(path.join(WORK, `${name}.tsv`), 'text', 'label', Number)]);
   // the two sentences the served demo is checked against (not part of the corpus)
   splits.push(['probes', [
     { text: 'I absolutely loved this movie! The acting was superb.', label: 1 },

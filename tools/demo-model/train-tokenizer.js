@@ -24,7 +24,7 @@
  *      wordPieceDecoder.
  * Finally the saved file is reloaded with Tokenizer.fromFile and checked.
  *
- * Usage: node train-tokenizer.js [--vocab 5000] [--work DIR] [--out DIR]
+ * Usage: node train-tokenizer.js [--vocab 10000] [--work DIR] [--out DIR]
  */
 const fs = require('fs');
 const path = require('path');
@@ -35,7 +35,7 @@ const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 function parseArgs(argv) {
   const opts = {
-    vocab: 5000,
+    vocab: 10000,
     work: path.join(__dirname, 'work'),
     out: path.resolve(__dirname, '..', '..', 'models', 'demo-sentiment'),
   };
@@ -49,8 +49,8 @@ function parseArgs(argv) {
 
 function readTsvTexts(file) {
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  assert.strictEqual(lines[0], 'text\tlabel', `${file}: unexpected header`);
-  return lines.slice(1).map((l) => l.slice(0, l.lastIndexOf('\t')));
+  assert.strictEqual(lines[0], 'text\tlabel\tsource', `${file}: unexpected header`);
+  return lines.slice(1).map((l) => l.split('\t')[0]);
 }
 
 function configure(tokenizer) {
@@ -101,7 +101,7 @@ async function check(file, vocabList) {
   assert.deepStrictEqual(pair.getTypeIds(), [0, 0, 0, 0, 1, 1, 1]);
   assert.deepStrictEqual(pair.getTokens(), ['[CLS]', 'good', 'film', '[SEP]', 'bad', 'plot', '[SEP]']);
   const odd = await tok.encode('Zyxwvut qjx 1234 — naïve café');
-  assert.ok(odd.getIds().filter((i) => i === 1).length <= 1, `too many [UNK]: ${odd.getTokens().join(' ')}`);
+  assert.ok(odd.getIds().filter((i) => i === 1).length <= 2, `too many [UNK]: ${odd.getTokens().join(' ')}`);
   console.log(`  out-of-corpus example -> ${odd.getTokens().join(' ')}`);
 }
 

@@ -8,7 +8,10 @@ GELU FFN) -> the final hidden state of [CLS] is the pooled sentence embedding ->
 pre_classifier (Linear+ReLU) -> classifier -> 2 logits (0 NEGATIVE, 1 POSITIVE).
 
 Input ids come from tools/demo-model/work/*.ids.jsonl, written by pretokenize.js with
-the `tokenizers` npm package from models/demo-sentiment/tokenizer.json.
+the `tokenizers` npm package from models/demo-sentiment/tokenizer.json; the splits (train, calib, test) were
+made by prepare-data.py before the tokenizer was trained. After training, one temperature T is fitted on the
+calib split by negative log-likelihood and baked into the exported graph (logits = classifier output / T),
+so the served probabilities are calibrated. SST-2 dev is only evaluated and reported, never used to choose.
 
 Outputs:
   models/demo-sentiment/model.onnx             inputs input_ids, attention_mask (int64 [batch, seq])
@@ -16,7 +19,10 @@ Outputs:
   models/demo-sentiment/config.json            DistilBERT-shaped config
   models/demo-sentiment/tokenizer_config.json
   models/demo-sentiment/special_tokens_map.json
-  models/demo-sentiment/eval_results.json      measured accuracies and training settings
+  models/demo-sentiment/eval_results.json      measured accuracies, ECE, temperature and training settings
+  models/demo-sentiment/validation.jsonl       held-out {"text","label"} for the lifecycle activation gate
+  models/demo-sentiment/drift_reference.txt    held-out texts (test split, all sources), one per line
+  models/demo-sentiment/drift_projection_fit.txt  disjoint held-out texts (calib split) to fit a drift projection
   test/fixtures/demo-sentiment-pytorch.json    PyTorch reference logits for 100 held-out sentences
   tools/demo-model/work/model.pt               PyTorch weights (git-ignored)
 
@@ -192,20 +198,71 @@ def pad_batch(seqs, pad_id=0):
 
 
 @torch.no_grad()
-def evaluate(model, rows, batch_size=256):
+def predict_logits(model, rows, batch_size=256):
     model.eval()
-    correct = 0
-    for i in range(0, len(rows), batch_size):
-        chunk = rows[i:i + batch_size]
-        ids, mask = pad_batch([r['ids'] for r in chunk])
+    out = []
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i]['ids']))
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        ids, mask = pad_batch([rows[j]['ids'] for j in idx])
         logits, _ = model(ids, mask)
-        pred = logits.argmax(-1)
-        correct += int((pred == torch.tensor([r['label'] for r in chunk])).sum())
-    return correct / len(rows)
+        out += list(zip(idx, logits))
+    out.sort(key=lambda p: p[0])
+    return torch.stack([l for _, l in out])
 
 
-def pick_fixture_rows(test_rows, test_meta, n=100):
-    """50 per label, evenly spread over token length so short and long reviews are both covered."""
+def accuracy(logits, rows):
+    return float((logits.argmax(-1) == torch.tensor([r['label'] for r in rows])).float().mean())
+
+
+def ece(logits, rows, bins=10):
+    """Expected calibration error: |accuracy - confidence| per equal-width confidence bin, weighted by count."""
+    probs = F.softmax(logits, -1)
+    conf, pred = probs.max(-1)
+    correct = (pred == torch.tensor([r['label'] for r in rows])).float()
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            total += float(sel.float().sum()) / len(rows) * abs(float(correct[sel].mean()) - float(conf[sel].mean()))
+    return total
+
+
+def evaluate(model, rows):
+    return accuracy(predict_logits(model, rows), rows)
+
+
+def fit_temperature(logits, rows):
+    """One scalar T > 0 minimising the NLL of softmax(logits / T) (Guo et al. 2017)."""
+    labels = torch.tensor([r['label'] for r in rows])
+    log_t = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.cross_entropy(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+    opt.step(closure)
+    return float(log_t.exp())
+
+
+class Calibrated(nn.Module):
+    """The exported graph: the classifier's logits divided by the fitted temperature."""
+
+    def __init__(self, model, temperature):
+        super().__init__()
+        self.model = model
+        self.register_buffer('inv_temperature', torch.tensor(1.0 / temperature))
+
+    def forward(self, input_ids, attention_mask):
+        logits, sentence_embedding = self.model(input_ids, attention_mask)
+        return logits * self.inv_temperature, sentence_embedding
+
+
+def pick_fixture_rows(test_rows, n=100):
+    """50 per label, evenly spread over token length so short phrases and long reviews are both covered."""
     chosen = []
     for label in (1, 0):
         idx = sorted((i for i, r in enumerate(test_rows) if r['label'] == label),
@@ -213,12 +270,35 @@ def pick_fixture_rows(test_rows, test_meta, n=100):
         k = n // 2
         chosen += [idx[round(j * (len(idx) - 1) / (k - 1))] for j in range(k)]
     chosen.sort()
+    return [{'text': test_rows[i]['text'], 'label': ID2LABEL[test_rows[i]['label']], 'label_id': test_rows[i]['label'],
+             'source': test_rows[i]['source'], 'test_index': i, 'input_ids': test_rows[i]['ids']} for i in chosen]
+
+
+def spread_sample(rows, n, seed):
+    """n rows drawn evenly across sources (and labels within a source), with a fixed seed."""
+    rng = random.Random(seed)
+    groups = {}
+    for r in rows:
+        groups.setdefault((r['source'], r['label']), []).append(r)
+    for g in groups.values():
+        rng.shuffle(g)
+    keys = sorted(groups)
     out = []
-    for i in chosen:
-        r = test_rows[i]
-        out.append({'text': r['text'], 'label': ID2LABEL[r['label']], 'label_id': r['label'],
-                    'kind': test_meta[i].get('kind'), 'domain': test_meta[i].get('domain'),
-                    'test_index': i, 'input_ids': r['ids']})
+    while len(out) < n and any(groups[k] for k in keys):
+        for k in keys:
+            if groups[k] and len(out) < n:
+                out.append(groups[k].pop())
+    rng.shuffle(out)
+    return out
+
+
+def per_source(logits, rows):
+    out = {}
+    for source in sorted({r['source'] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r['source'] == source]
+        sub = [rows[i] for i in idx]
+        out[source] = {'n': len(idx), 'accuracy': round(accuracy(logits[idx], sub), 4),
+                       'ece': round(ece(logits[idx], sub), 4)}
     return out
 
 
@@ -226,18 +306,29 @@ def pick_fixture_rows(test_rows, test_meta, n=100):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--seed', type=int, default=1234)
-    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--epochs', type=int, default=1)
     ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--lr', type=float, default=5e-4)
+    ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--warmup', type=int, default=300)
     ap.add_argument('--weight-decay', type=float, default=0.01)
+    ap.add_argument('--dim', type=int, default=128)
     ap.add_argument('--layers', type=int, default=3)
-    ap.add_argument('--max-length', type=int, default=128, help='training sequence length (pretokenize.js truncates)')
-    ap.add_argument('--max-positions', type=int, default=512)
+    ap.add_argument('--heads', type=int, default=4)
+    ap.add_argument('--max-length', type=int, default=64, help='training sequence length (pretokenize.js truncates)')
+    ap.add_argument('--max-positions', type=int, default=64,
+                    help='position embeddings = the longest input served (model_max_length); only trained ones')
+    ap.add_argument('--limit', type=int, default=0, help='train on the first N rows only (quick candidate runs)')
+    ap.add_argument('--candidate', default='',
+                    help='name a candidate run: report and weights go to work/candidates/, nothing is exported')
+    ap.add_argument('--load', default='',
+                    help='start from these weights (work/model.pt or a candidate\'s .pt), then train --epochs more '
+                         '(0: only calibrate and export)')
+    ap.add_argument('--threads', type=int, default=1,
+                    help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
     ap.add_argument('--opset', type=int, default=14)
     args = ap.parse_args()
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
@@ -249,22 +340,24 @@ def main():
     assert vocab['[PAD]'] == 0 and len(vocab) == vocab_size
 
     cfg = {
-        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': 128,
-        'n_layers': args.layers, 'n_heads': 4, 'hidden_dim': 512, 'dropout': 0.1, 'attention_dropout': 0.1,
-        'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0, 'num_labels': 2,
+        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
+        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': 0.1,
+        'attention_dropout': 0.1, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
+        'num_labels': 2,
     }
     train_rows = load_ids('train')
+    if args.limit:
+        train_rows = train_rows[:args.limit]
+    calib_rows = load_ids('calib')
     test_rows = load_ids('test')
     sst2_rows = load_ids('sst2-dev')
-    with open(os.path.join(WORK, 'test.jsonl'), encoding='utf-8') as f:
-        test_meta = [json.loads(line) for line in f if line.strip()]
-    assert len(test_meta) == len(test_rows) and all(m['text'] == r['text'] for m, r in zip(test_meta, test_rows))
-    for r in train_rows + test_rows:
-        assert len(r['ids']) <= args.max_length
+    for r in train_rows + calib_rows + test_rows:
+        assert len(r['ids']) <= min(args.max_length, args.max_positions)
 
     model = DistilBertForSequenceClassification(cfg)
     n_params = sum(p.numel() for p in model.parameters())
-    print(f'train: {len(train_rows)} train / {len(test_rows)} test, vocab {vocab_size}, {n_params} parameters', flush=True)
+    print(f'train: {len(train_rows)} train / {len(calib_rows)} calib / {len(test_rows)} test, vocab {vocab_size}, '
+          f'{n_params} parameters', flush=True)
 
     decay = [p for n, p in model.named_parameters() if p.dim() > 1 and 'embeddings' not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() > 1 and 'embeddings' not in n)]
@@ -273,19 +366,21 @@ def main():
     window = args.batch_size * 50
     steps_per_epoch = sum(math.ceil(min(window, len(train_rows) - w) / args.batch_size)
                           for w in range(0, len(train_rows), window))
-    total = steps_per_epoch * args.epochs
+    total = max(1, steps_per_epoch * args.epochs)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
 
     t0 = time.time()
     step = 0
     history = []
+    if args.load:
+        model.load_state_dict(torch.load(args.load))
+        print(f'train: starting from {args.load}', flush=True)
     for epoch in range(args.epochs):
         model.train()
         # length bucketing: shuffle, sort windows of 50 batches by length, shuffle the batches
         order = list(range(len(train_rows)))
         random.shuffle(order)
-        window = args.batch_size * 50
         batches = []
         for w in range(0, len(order), window):
             part = sorted(order[w:w + window], key=lambda i: len(train_rows[i]['ids']))
@@ -296,6 +391,7 @@ def main():
             chunk = [train_rows[i] for i in batch]
             ids, mask = pad_batch([r['ids'] for r in chunk])
             labels = torch.tensor([r['label'] for r in chunk])
+            model.train()
             logits, _ = model(ids, mask)
             loss = F.cross_entropy(logits, labels)
             opt.zero_grad()
@@ -306,33 +402,60 @@ def main():
             step += 1
             run_loss += loss.item() * len(chunk)
             run_n += len(chunk)
-        acc = evaluate(model, test_rows)
-        history.append({'epoch': epoch + 1, 'train_loss': run_loss / run_n, 'heldout_accuracy': acc})
-        print(f'epoch {epoch + 1}/{args.epochs}: train loss {run_loss / run_n:.4f}, held-out acc {acc:.4f}, '
-              f'{time.time() - t0:.0f}s', flush=True)
+            if step % 200 == 0:
+                print(f'  step {step}/{total}: loss {run_loss / run_n:.4f}, {time.time() - t0:.0f}s', flush=True)
+        test_acc = evaluate(model, test_rows)
+        sst2_acc = evaluate(model, sst2_rows) if sst2_rows else None  # reported only, never used to choose
+        history.append({'epoch': epoch + 1, 'train_loss': run_loss / run_n, 'test_accuracy': test_acc,
+                        'sst2_dev_accuracy': sst2_acc, 'seconds': round(time.time() - t0)})
+        print(f'epoch {epoch + 1}/{args.epochs}: train loss {run_loss / run_n:.4f}, test acc {test_acc:.4f}, '
+              f'SST-2 dev acc {sst2_acc}, {time.time() - t0:.0f}s', flush=True)
     train_seconds = time.time() - t0
     model.eval()
+
+    # ------------------------------------------------ temperature scaling ----
+    temperature = fit_temperature(predict_logits(model, calib_rows), calib_rows)
+    calibrated = Calibrated(model, temperature).eval()
+    test_logits = predict_logits(calibrated, test_rows)
+    raw_sst2 = predict_logits(model, sst2_rows) if sst2_rows else None
+    sst2_logits = raw_sst2 / temperature if sst2_rows else None
+    report = {
+        'temperature': round(temperature, 4),
+        'test_accuracy': round(accuracy(test_logits, test_rows), 4),
+        'test_ece': round(ece(test_logits, test_rows), 4),
+        'test_per_source': per_source(test_logits, test_rows),
+        'sst2_dev_accuracy': round(accuracy(sst2_logits, sst2_rows), 4) if sst2_rows else None,
+        'sst2_dev_ece': round(ece(sst2_logits, sst2_rows), 4) if sst2_rows else None,
+        'sst2_dev_ece_uncalibrated': round(ece(raw_sst2, sst2_rows), 4) if sst2_rows else None,
+        'sst2_dev_size': len(sst2_rows or []),
+    }
+    print(f'temperature {temperature:.3f}; test acc {report["test_accuracy"]}, ECE {report["test_ece"]}; SST-2 dev '
+          f'acc {report["sst2_dev_accuracy"]}, ECE {report["sst2_dev_ece"]} (uncalibrated '
+          f'{report["sst2_dev_ece_uncalibrated"]}); training took {train_seconds:.0f}s', flush=True)
+    for source, r in report['test_per_source'].items():
+        print(f'  {source:20s} n={r["n"]:5d} acc {r["accuracy"]:.4f} ECE {r["ece"]:.4f}', flush=True)
+    settings = {k.replace('_', '-'): v for k, v in vars(args).items()}
+    if args.candidate:
+        os.makedirs(os.path.join(WORK, 'candidates'), exist_ok=True)
+        with open(os.path.join(WORK, 'candidates', args.candidate + '.json'), 'w', encoding='utf-8') as f:
+            json.dump(dict(report, parameters=n_params, train_seconds=round(train_seconds), history=history,
+                           settings=settings), f, indent=2)
+        torch.save(model.state_dict(), os.path.join(WORK, 'candidates', args.candidate + '.pt'))
+        return
     torch.save(model.state_dict(), os.path.join(WORK, 'model.pt'))
 
-    heldout_acc = evaluate(model, test_rows)
-    train_acc = evaluate(model, train_rows)
-    sst2_acc = evaluate(model, sst2_rows) if sst2_rows else None
-    print(f'train acc {train_acc:.4f}, held-out acc {heldout_acc:.4f}, '
-          f'SST-2 dev acc {sst2_acc if sst2_acc is None else round(sst2_acc, 4)} ({len(sst2_rows or [])} sentences); '
-          f'training took {train_seconds:.0f}s', flush=True)
-
     # ---------------------------------------------------- PyTorch fixture ----
-    fixture_rows = pick_fixture_rows(test_rows, test_meta)
+    fixture_rows = pick_fixture_rows(test_rows)
     probe_ids = load_ids('probes')
     with torch.no_grad():
         def run_alone(ids):
             x = torch.tensor([ids], dtype=torch.long)
-            logits, emb = model(x, torch.ones_like(x))
+            logits, emb = calibrated(x, torch.ones_like(x))
             return logits[0], emb[0]
 
         max_batch_diff = 0.0
         ids, mask = pad_batch([r['input_ids'] for r in fixture_rows])
-        b_logits, b_emb = model(ids, mask)
+        b_logits, b_emb = calibrated(ids, mask)
         for i, r in enumerate(fixture_rows):
             logits, emb = run_alone(r['input_ids'])
             max_batch_diff = max(max_batch_diff, float((logits - b_logits[i]).abs().max()),
@@ -357,27 +480,39 @@ def main():
     os.makedirs(os.path.dirname(FIXTURE), exist_ok=True)
     with open(FIXTURE, 'w', encoding='utf-8') as f:
         json.dump({
-            'description': 'PyTorch reference outputs of models/demo-sentiment for held-out sentences of the synthetic '
-                           'corpus (tools/demo-model). logits/sentence_embedding were computed one sentence at a time '
-                           '(no padding) in float32; input_ids are exactly what PyTorch was fed (tokenizer.json via the '
-                           'tokenizers npm package, [CLS] ... [SEP], attention_mask all ones). sentence_embedding is '
-                           'given for the first 10 sentences and the probes.',
+            'description': 'PyTorch reference outputs of models/demo-sentiment for held-out texts of the real training '
+                           'sources (test split of tools/demo-model/prepare-data.py, never trained on). logits are the '
+                           'exported, temperature-scaled logits; logits/sentence_embedding were computed one text at a '
+                           'time (no padding) in float32; input_ids are exactly what PyTorch was fed (tokenizer.json via '
+                           'the tokenizers npm package, [CLS] ... [SEP], truncated to the model\'s max length, '
+                           'attention_mask all ones). sentence_embedding is given for the first 10 texts and the probes.',
             'model': 'models/demo-sentiment/model.onnx',
             'generated_by': 'tools/demo-model/train.py',
             'id2label': {str(k): v for k, v in ID2LABEL.items()},
+            'temperature': temperature,
             'tolerance': {'logits': 1e-4, 'sentence_embedding': 1e-4},
             'accuracy': fixture_acc,
             'sentences': fixture_rows,
             'probes': probes,
         }, f, indent=1)
         f.write('\n')
-    print(f'fixture: {len(fixture_rows)} sentences ({fixture_acc:.2%} correct) -> {os.path.relpath(FIXTURE, ROOT)}')
+    print(f'fixture: {len(fixture_rows)} texts ({fixture_acc:.2%} correct) -> {os.path.relpath(FIXTURE, ROOT)}')
+
+    # ------------------------------------- held-out files shipped with the model ----
+    with open(os.path.join(MODEL_DIR, 'validation.jsonl'), 'w', encoding='utf-8') as f:
+        for r in spread_sample(test_rows, 400, args.seed + 1):
+            f.write(json.dumps({'text': r['text'], 'label': ID2LABEL[r['label']]}, ensure_ascii=False) + '\n')
+    for name, rows, seed in (('drift_reference.txt', test_rows, args.seed + 2),
+                             ('drift_projection_fit.txt', calib_rows, args.seed + 3)):
+        with open(os.path.join(MODEL_DIR, name), 'w', encoding='utf-8') as f:
+            for r in spread_sample(rows, 1500, seed):
+                f.write(' '.join(r['text'].split()) + '\n')
 
     # ---------------------------------------------------------- ONNX export ----
     onnx_path = os.path.join(MODEL_DIR, 'model.onnx')
     dummy_ids, dummy_mask = pad_batch([[2, 10, 11, 12, 3], [2, 13, 3]])
     torch.onnx.export(
-        model, (dummy_ids, dummy_mask), onnx_path,
+        calibrated, (dummy_ids, dummy_mask), onnx_path,
         input_names=['input_ids', 'attention_mask'],
         output_names=['logits', 'sentence_embedding'],
         dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
@@ -418,6 +553,8 @@ def main():
             'outputs': {'logits': ['batch', cfg['num_labels']], 'sentence_embedding': ['batch', cfg['dim']]},
             'sentence_embedding': 'final hidden state of the [CLS] token (input of pre_classifier)',
             'trained_max_length': args.max_length,
+            'temperature': temperature,
+            'calibration': 'logits are the classifier output divided by temperature (fitted on held-out data)',
         },
     }
     with open(os.path.join(MODEL_DIR, 'config.json'), 'w', encoding='utf-8') as f:
@@ -435,15 +572,13 @@ def main():
     with open(os.path.join(MODEL_DIR, 'special_tokens_map.json'), 'w', encoding='utf-8') as f:
         json.dump(specials, f, indent=2)
         f.write('\n')
-    results = {
-        'heldout_accuracy': heldout_acc, 'heldout_size': len(test_rows),
-        'train_accuracy': train_acc, 'train_size': len(train_rows),
-        'sst2_dev_accuracy': sst2_acc, 'sst2_dev_size': len(sst2_rows) if sst2_rows else 0,
+    results = dict(report, **{
+        'train_size': len(train_rows), 'calib_size': len(calib_rows), 'test_size': len(test_rows),
         'train_seconds': round(train_seconds, 1), 'parameters': n_params,
         'history': history,
-        'settings': {k.replace('_', '-'): v for k, v in vars(args).items()},
+        'settings': settings,
         'torch_version': torch.__version__, 'threads': torch.get_num_threads(),
-    }
+    })
     with open(os.path.join(MODEL_DIR, 'eval_results.json'), 'w', encoding='utf-8') as f:
         json.dump(results, f, indent=2)
         f.write('\n')
