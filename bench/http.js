@@ -19,7 +19,8 @@
  *
  * Usage: node bench/http.js [--model demo|bert-base|both] [--routes sentiment,batch-sentiment] [--connections 1,64,256]
  *          [--seconds 5] [--warmup 2] [--repeats 3] [--batch 16] [--low-load 400]
- *          [--servers name=projectDir,...]   (default: this=. ; each project needs a compiled dist/ and its build/)
+ *          [--servers name=projectDir,...]   (default: this=. ; each project needs a compiled dist/ and its build/;
+ *                                             a .js file is run as the server instead: floor=bench/http-floor.js)
  *          [--pin-generator CORE] [--cpu-prof DIR] (writes each server's V8 CPU profile into DIR at exit)
  *          [--env KEY=VALUE,...]             (extra server settings, e.g. PREDICTION_LOG_INPUT=none)
  * Texts: TweetEval validation tweets and the UCI labelled review sentences from ../shared/realdata.
@@ -72,7 +73,7 @@ function parseArgs() {
     lowLoad: args['low-load'],
     servers: args.servers.split(',').map((entry) => {
       const [name, dir] = entry.split('=');
-      return { name, dir: path.resolve(dir) };
+      return { name, dir: path.resolve(dir), script: dir.endsWith('.js') };
     }),
     pinGenerator: args['pin-generator'],
     cpuProf: args['cpu-prof'] ? path.resolve(args['cpu-prof']) : '',
@@ -144,13 +145,18 @@ function cpuSeconds(pid, tid) {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** A project directory's compiled server, or a script given directly (bench/http-floor.js). */
+function serverEntry(server) {
+  return server.script ? server.dir : path.join(server.dir, 'dist', 'main.js');
+}
+
 /** Starts `node dist/main.js` of a project directory on a free loopback port; resolves once it listens. */
 function startServer(server, model, dataDir, options) {
   const nodeArgs = options.cpuProf
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`, `--cpu-prof-name=${server.name}-${model}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(server.dir, 'dist', 'main.js')], {
-    cwd: server.dir,
+  const child = spawn(process.execPath, [...nodeArgs, serverEntry(server)], {
+    cwd: server.script ? ROOT : server.dir,
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -369,8 +375,8 @@ async function benchModel(model, texts, options) {
 async function main() {
   const options = parseArgs();
   for (const server of options.servers) {
-    if (!fs.existsSync(path.join(server.dir, 'dist', 'main.js'))) {
-      throw new Error(`${server.dir}/dist/main.js not found: compile the server first (npm run build in ${server.dir})`);
+    if (!fs.existsSync(serverEntry(server))) {
+      throw new Error(`${serverEntry(server)} not found: compile the server first (npm run build in ${server.dir})`);
     }
   }
   if (options.cpuProf) fs.mkdirSync(options.cpuProf, { recursive: true });
