@@ -20,6 +20,9 @@ async function main() {
     duration: seconds,
     // One request in flight per connection: the server sees `connections` concurrent clients, no pipelining.
     pipelining: 1,
+    // A large model on a busy machine can take many seconds per request at high concurrency: that is latency to
+    // report, not a timeout to count as an error.
+    timeout: 120,
     requests: [
       {
         method: 'POST',
@@ -35,6 +38,7 @@ async function main() {
       non2xx: result.non2xx,
       errors: result.errors,
       timeouts: result.timeouts,
+      statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count])),
       latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
     }) + '\n',
   );

@@ -224,6 +224,9 @@ async function measureServer(child, route, connections, groups, options) {
   const jsCpu = cpuSeconds(child.pid, child.pid) - jsBefore;
   const processCpu = cpuSeconds(child.pid) - processBefore;
   const textsPerRequest = groups[0].length;
+  if (load.requests === 0) {
+    throw new Error(`no request completed within ${options.seconds} s at ${connections} connections: raise --seconds`);
+  }
   const ok = load.requests - load.non2xx;
   return {
     requestsPerSecond: load.requests / load.seconds,
@@ -231,6 +234,8 @@ async function measureServer(child, route, connections, groups, options) {
     p50Ms: load.latencyMs.p50,
     p99Ms: load.latencyMs.p99,
     non2xx: load.non2xx + load.errors + load.timeouts,
+    // Which statuses the non-2xx answers had (429 is the engine's queue bound doing its job), e.g. "429".
+    statuses: Object.keys(load.statusCodes ?? {}).filter((status) => !status.startsWith('2')).join('/'),
     jsCpuUsPerRequest: (jsCpu / load.requests) * 1e6,
     processCpuUsPerText: (processCpu / (load.requests * textsPerRequest)) * 1e6,
   };
@@ -300,7 +305,13 @@ async function lowLoadEngine(engine, texts, count) {
 
 function medians(runs) {
   const keys = Object.keys(runs[0]);
-  return Object.fromEntries(keys.map((key) => [key, median(runs.map((r) => r[key]))]));
+  return Object.fromEntries(
+    keys.map((key) =>
+      typeof runs[0][key] === 'string'
+        ? [key, [...new Set(runs.map((r) => r[key]).filter(Boolean))].join('/')]
+        : [key, median(runs.map((r) => r[key]))],
+    ),
+  );
 }
 
 const fmt = (value, digits = 0) => (value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(digits));
@@ -318,7 +329,9 @@ async function benchModel(model, texts, options) {
   try {
     for (const server of options.servers) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-http-${server.name}-`));
-      servers.push({ ...server, dataDir, child: await startServer(server, model, dataDir, options) });
+      const child = await startServer(server, model, dataDir, options);
+      started.add(child);
+      servers.push({ ...server, dataDir, child });
     }
     console.log(
       'route            conn  system          req/s   texts/s  p50 ms  p99 ms  non-2xx  JS CPU us/req  process CPU us/text',
@@ -341,7 +354,7 @@ async function benchModel(model, texts, options) {
             `${`POST /${route}`.padEnd(17)}${String(connections).padStart(4)}  ${name.padEnd(13)}` +
               `${fmt(m.requestsPerSecond).padStart(8)}${fmt(m.textsPerSecond).padStart(10)}` +
               `${m.p50Ms.toFixed(serverOnly ? 2 : 0).padStart(8)}${m.p99Ms.toFixed(serverOnly ? 2 : 0).padStart(8)}` +
-              `${serverOnly ? '       -' : String(m.non2xx).padStart(9)}` +
+              `${serverOnly ? '       -' : `${m.non2xx}${m.statuses ? ` (${m.statuses})` : ''}`.padStart(9)}` +
               `${serverOnly ? '              -' : m.jsCpuUsPerRequest.toFixed(0).padStart(15)}` +
               `${serverOnly ? '                    -' : m.processCpuUsPerText.toFixed(0).padStart(21)}` +
               (serverOnly ? '' : `   (JS CPU/req runs: ${results.map((r) => r.jsCpuUsPerRequest.toFixed(0)).join(', ')})`),
@@ -366,14 +379,24 @@ async function benchModel(model, texts, options) {
   } finally {
     for (const server of servers) {
       await stopServer(server.child);
+      started.delete(server.child);
       fs.rmSync(server.dataDir, { recursive: true, force: true });
     }
     await engine.close();
   }
 }
 
+/** Every server started, so that an interrupted run does not leave them behind. */
+const started = new Set();
+
 async function main() {
   const options = parseArgs();
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      for (const child of started) child.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
   for (const server of options.servers) {
     if (!fs.existsSync(serverEntry(server))) {
       throw new Error(`${serverEntry(server)} not found: compile the server first (npm run build in ${server.dir})`);
