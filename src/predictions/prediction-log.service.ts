@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { GroupCommit } from './group-commit';
 import { sha256Hex } from './input-hash';
+import { newPredictionId } from './prediction-id';
 import { PredictionStore } from './prediction.store';
 import type { PredictionInput, PredictionListener, PredictionRecord, RecordOptions } from './prediction.types';
 
@@ -121,7 +121,7 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
   private toRecord(input: PredictionInput, modelVersion: string, createdAt: number, options: RecordOptions): PredictionRecord {
     const keep = this.config.predictionLogInput;
     const record: PredictionRecord = {
-      id: randomUUID(),
+      id: newPredictionId(),
       createdAt,
       modelVersion,
       label: input.label,
