@@ -52,7 +52,7 @@ describe('GroupCommit', () => {
     expect(calls).toBe(1);
   });
 
-  it('commits pending items at once on flush() (shutdown), and the scheduled flush then finds nothing', async () => {
+  it('commits pending items at once on flush(), and the scheduled flush then finds nothing', async () => {
     const commits: string[][] = [];
     const group = new GroupCommit<string>((items) => commits.push([...items]));
     const done = group.submit('a');
@@ -63,5 +63,23 @@ describe('GroupCommit', () => {
     await done;
     await nextTurn();
     expect(commits).toEqual([['a']]);
+  });
+  it('after commitImmediately(), commits what was pending and then each submission in the turn that submits it', async () => {
+    const commits: string[][] = [];
+    const group = new GroupCommit<string>((items) => commits.push([...items]));
+    const pending = group.submit('waiting');
+    group.commitImmediately();
+    expect(commits).toEqual([['waiting']]);
+    const late = group.submit('late');
+    expect(commits).toEqual([['waiting'], ['late']]);
+    await Promise.all([pending, late]);
+  });
+
+  it('after commitImmediately(), rejects a submission whose commit fails', async () => {
+    const group = new GroupCommit<string>(() => {
+      throw new Error('the database is closed');
+    });
+    group.commitImmediately();
+    await expect(group.submit('late')).rejects.toThrow('the database is closed');
   });
 });

@@ -12,11 +12,20 @@
 export class GroupCommit<T> {
   private pending: PendingItem<T>[] = [];
   private scheduled = false;
+  private immediate = false;
 
   constructor(private readonly commitAll: (items: readonly T[]) => void) {}
 
   /** Resolves once `item` is committed; rejects with the commit's error when it could not be. */
   submit(item: T): Promise<void> {
+    if (this.immediate) {
+      try {
+        this.commitAll([item]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.scheduled) {
@@ -31,7 +40,16 @@ export class GroupCommit<T> {
     return this.pending.length;
   }
 
-  /** Commits everything submitted so far, now (the scheduled flush, and shutdown before the database closes). */
+  /**
+   * Commits what is pending now, and from then on each submission at once, in the caller's own turn (shutdown:
+   * whatever closes next, the database included, must not run between a late submission and its commit).
+   */
+  commitImmediately(): void {
+    this.immediate = true;
+    this.flush();
+  }
+
+  /** Commits everything submitted so far, now. */
   flush(): void {
     this.scheduled = false;
     const group = this.pending;

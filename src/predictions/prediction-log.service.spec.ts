@@ -166,6 +166,9 @@ describe('PredictionLogService', () => {
       expect(count()).toBe(1);
       const [record] = await pending;
       expect(log.find(record.id)).toBeDefined();
+      // A request the engine finishes after that is committed in its own turn, before anything else can run.
+      void log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 });
+      expect(count()).toBe(2);
     });
   });
 });

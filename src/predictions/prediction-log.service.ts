@@ -41,8 +41,9 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
 
   onApplicationShutdown(): void {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    // Records still waiting for their group's commit are committed before the database closes (it closes last).
-    this.groupCommit.flush();
+    // Records still waiting for their group's commit are committed now, and any recorded later (a request the
+    // engine finishes while it closes) at once, so that none waits for a turn that comes after the database closed.
+    this.groupCommit.commitImmediately();
   }
 
   /** Registers a listener told about every committed batch of records (metrics, monitoring). */
