@@ -45,7 +45,7 @@ export class InferenceService {
     const results = await this.classifyChecked(texts);
     const latencyMs = performance.now() - started;
     const inputs = texts.map((text, i) => ({ text, ...results[i] }));
-    const records = this.predictions.record(inputs, this.engine.modelVersion, { source, latencyMs });
+    const records = await this.predictions.recordGrouped(inputs, this.engine.modelVersion, { source, latencyMs });
     return { records, seconds: latencyMs / 1000 };
   }
 

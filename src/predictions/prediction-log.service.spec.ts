@@ -124,4 +124,64 @@ describe('PredictionLogService', () => {
     );
     expect(listener).not.toHaveBeenCalled();
   });
+  describe('recordGrouped', () => {
+    it('commits the records of requests that finish together in one transaction, each request answered after it', async () => {
+      const { log } = open();
+      // The store's insertAll is one transaction per call (see PredictionStore): spy on it, calling through.
+      const insertAll = jest.spyOn((log as unknown as { store: PredictionStore }).store, 'insertAll');
+      const [one, two] = await Promise.all([
+        log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 }),
+        log.recordGrouped([INPUT, { ...INPUT, label: 'NEGATIVE' }], 'm@1', { source: 'batch', latencyMs: 2 }),
+      ]);
+      expect(insertAll.mock.calls.map(([records]) => records.length)).toEqual([3]);
+      expect(one.map((r) => log.find(r.id)?.source)).toEqual(['sentiment']);
+      expect(two.map((r) => log.find(r.id)?.label)).toEqual(['POSITIVE', 'NEGATIVE']);
+    });
+
+    it('stores the same record as record() does', async () => {
+      const { log } = open({ PREDICTION_LOG_INPUT: 'full' });
+      const [record] = await log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 3.5 });
+      expect(log.find(record.id)).toEqual({ ...record, input: INPUT.text, inputHash: SHA256 });
+    });
+
+    it('tells subscribers once per request, after the commit', async () => {
+      const { log } = open();
+      const seen: string[] = [];
+      log.subscribe((records) => seen.push(records.map((r) => (log.find(r.id) ? 'committed' : 'missing')).join(',')));
+      await Promise.all([
+        log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 }),
+        log.recordGrouped([INPUT, INPUT], 'm@1', { source: 'batch', latencyMs: 1 }),
+      ]);
+      expect(seen).toEqual(['committed', 'committed,committed']);
+    });
+
+    it('answers STORAGE_UNAVAILABLE and tells no subscriber when the commit fails', async () => {
+      const { log, database } = open();
+      const listener = jest.fn();
+      log.subscribe(listener);
+      database.db.exec('DROP TABLE predictions');
+      const results = await Promise.allSettled([
+        log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 }),
+        log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 }),
+      ]);
+      expect(results).toEqual([
+        { status: 'rejected', reason: expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }) },
+        { status: 'rejected', reason: expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }) },
+      ]);
+      expect(listener).not.toHaveBeenCalled();
+    });
+
+    it('commits records still waiting for their group when the application shuts down, before the database closes', async () => {
+      const { log, database } = open();
+      const pending = log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 });
+      log.onApplicationShutdown();
+      const count = () => (database.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
+      expect(count()).toBe(1);
+      const [record] = await pending;
+      expect(log.find(record.id)).toBeDefined();
+      // A request the engine finishes after that is committed in its own turn, before anything else can run.
+      void log.recordGrouped([INPUT], 'm@1', { source: 'sentiment', latencyMs: 1 });
+      expect(count()).toBe(2);
+    });
+  });
 });

@@ -43,31 +43,45 @@ export class PredictionStore {
   private readonly insert: Statement;
   private readonly byId: Statement;
   private readonly prune: Statement;
+  /** One transaction over any number of records, prepared once: this runs for every request. */
+  private readonly insertInTransaction: (records: readonly PredictionRecord[]) => void;
 
   constructor(private readonly database: DatabaseService) {
     database.migrate('predictions', MIGRATIONS);
     const db = database.db;
+    // Positional parameters: binding an array of values is cheaper than building a named-parameter object per row.
     this.insert = db.prepare(
       `INSERT INTO predictions (id, created_at, model_version, label, score, scores, latency_ms, source, job_id, input, input_hash, input_length)
-       VALUES (@id, @createdAt, @modelVersion, @label, @score, @scores, @latencyMs, @source, @jobId, @input, @inputHash, @inputLength)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.byId = db.prepare('SELECT * FROM predictions WHERE id = ?');
     this.prune = db.prepare('DELETE FROM predictions WHERE created_at < ?');
+    this.insertInTransaction = db.transaction((records: readonly PredictionRecord[]) => {
+      for (const r of records) {
+        this.insert.run(
+          r.id,
+          r.createdAt,
+          r.modelVersion,
+          r.label,
+          r.score,
+          JSON.stringify(r.scores),
+          r.latencyMs,
+          r.source,
+          r.jobId ?? null,
+          r.input ?? null,
+          r.inputHash ?? null,
+          r.inputLength,
+        );
+      }
+    });
   }
 
-  /** Commits every record or none (one transaction). */
+  /**
+   * Commits every record or none (one transaction). Inside a transaction the caller opened, the records join it
+   * (better-sqlite3 nests it as a savepoint) and are committed with it.
+   */
   insertAll(records: readonly PredictionRecord[]): void {
-    this.database.db.transaction(() => {
-      for (const r of records) {
-        this.insert.run({
-          ...r,
-          scores: JSON.stringify(r.scores),
-          jobId: r.jobId ?? null,
-          input: r.input ?? null,
-          inputHash: r.inputHash ?? null,
-        });
-      }
-    })();
+    this.insertInTransaction(records);
   }
 
   findById(id: string): PredictionRecord | undefined {

@@ -5,7 +5,7 @@ export type PredictionSource = 'sentiment' | 'batch' | 'job';
 
 /** One logged prediction: what the prediction log stores and what feedback and monitoring read back. */
 export interface PredictionRecord {
-  /** UUID returned to the client as `prediction_id`. */
+  /** UUID returned to the client as `prediction_id`: version 7, so ids sort by creation time (prediction-id.ts). */
   id: string;
   /** When the prediction was made, in ms since the epoch. */
   createdAt: number;

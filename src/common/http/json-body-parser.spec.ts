@@ -29,4 +29,14 @@ describe('parseJsonBody', () => {
     expect(errorOf('{"__proto__": {"x": 1}}')).toMatchObject({ code: 'INVALID_JSON', message: expect.stringContaining('__proto__') });
     expect(errorOf('{"a": {"constructor": {"prototype": {}}}}')).toMatchObject({ code: 'INVALID_JSON' });
   });
+
+  it('rejects a forbidden key hidden behind \\u escapes', () => {
+    expect(errorOf('{"\\u005f_proto__": {"x": 1}}')).toMatchObject({ code: 'INVALID_JSON', message: expect.stringContaining('__proto__') });
+    expect(errorOf('{"a": {"\\u0063onstructor": {"prototype": {}}}}')).toMatchObject({ code: 'INVALID_JSON' });
+  });
+
+  it('parses texts that mention the forbidden words or carry escapes, as long as no key is forbidden', () => {
+    expect(parseJsonBody('{"text": "the __proto__ constructor \\u00e9"}')).toEqual({ text: 'the __proto__ constructor é' });
+    expect(parseJsonBody('{"constructor": "a string"}')).toEqual({ constructor: 'a string' });
+  });
 });

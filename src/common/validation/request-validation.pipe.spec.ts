@@ -1,4 +1,4 @@
-import { ArgumentMetadata } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { BatchSentimentRequestDto } from '../../inference/dto/batch-sentiment-request.dto';
 import { SentimentRequestDto } from '../../inference/dto/sentiment-request.dto';
 import { AppError } from '../errors/app-error';
@@ -69,5 +69,18 @@ describe('RequestValidationPipe', () => {
 
   it('does not convert types', async () => {
     expect((await failure({ texts: [1] }, batch)).message).toBe('texts[0] must be a string but received the number 1');
+  });
+
+  it('recognises a valid body of a simple DTO without class-validator, and sends every invalid one through it', async () => {
+    const full = jest.spyOn(ValidationPipe.prototype, 'transform');
+    try {
+      await expect(pipe.transform({ text: 'fast' }, single)).resolves.toBeInstanceOf(SentimentRequestDto);
+      await expect(pipe.transform({ texts: ['fast'] }, batch)).resolves.toEqual({ texts: ['fast'] });
+      expect(full).not.toHaveBeenCalled();
+      expect((await failure({ text: 'ok', extra: 1 }, single)).message).toBe('property extra is not allowed');
+      expect(full).toHaveBeenCalledTimes(1);
+    } finally {
+      full.mockRestore();
+    }
   });
 });

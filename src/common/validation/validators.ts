@@ -8,6 +8,23 @@ import { describeValue } from '../errors/describe-value';
  * per problem.
  */
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The rule of each one-field validator below, by its registered name: the decorators validate with these, and
+ * the validation pipe's fast path (plain-dto-check.ts) checks a valid body with the very same functions.
+ */
+export const FIELD_RULES: ReadonlyMap<string, (value: unknown) => boolean> = new Map<string, (value: unknown) => boolean>([
+  ['isRequiredString', (value) => typeof value === 'string'],
+  ['isNonEmptyStringArray', (value) => Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string')],
+  ['isNonEmptyString', (value) => typeof value === 'string' && value.length > 0],
+  ['isUuidString', (value) => typeof value === 'string' && UUID_PATTERN.test(value)],
+]);
+
+function rule(name: string): (value: unknown) => boolean {
+  return FIELD_RULES.get(name)!;
+}
+
 /** A present string (empty and whitespace-only strings are valid texts). */
 export function IsRequiredString(): PropertyDecorator {
   return (target, propertyName) =>
@@ -16,7 +33,7 @@ export function IsRequiredString(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) => typeof value === 'string',
+        validate: rule('isRequiredString'),
         defaultMessage: ({ property, value }: ValidationArguments) =>
           value === undefined
             ? `${property} is required (a string)`
@@ -33,8 +50,7 @@ export function IsNonEmptyStringArray(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) =>
-          Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string'),
+        validate: rule('isNonEmptyStringArray'),
         defaultMessage: ({ property, value }: ValidationArguments) => {
           if (value === undefined) return `${property} is required (an array of strings)`;
           if (!Array.isArray(value)) return `${property} must be an array of strings but received ${describeValue(value)}`;
@@ -56,7 +72,7 @@ export function IsNonEmptyString(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && value.length > 0,
+        validate: rule('isNonEmptyString'),
         defaultMessage: ({ property, value }: ValidationArguments) => {
           if (value === undefined) return `${property} is required (a non-empty string)`;
           if (typeof value !== 'string') return `${property} must be a non-empty string but received ${describeValue(value)}`;
@@ -66,8 +82,6 @@ export function IsNonEmptyString(): PropertyDecorator {
     });
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A present string in the UUID form 8-4-4-4-12 hex digits (either case, as RFC 9562 allows). */
 export function IsUuidString(): PropertyDecorator {
   return (target, propertyName) =>
@@ -76,7 +90,7 @@ export function IsUuidString(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && UUID_PATTERN.test(value),
+        validate: rule('isUuidString'),
         defaultMessage: ({ property, value }: ValidationArguments) => {
           if (value === undefined) return `${property} is required (a UUID string)`;
           if (typeof value !== 'string') return `${property} must be a UUID string but received ${describeValue(value)}`;
