@@ -40,6 +40,14 @@ export abstract class AppConfig {
   readonly modelVersion?: string;
   /** ADMIN_TOKEN: bearer token of the admin routes (model management, drift reference); undefined: those routes are off. */
   readonly adminToken?: string;
+  /** MODEL_REPOSITORY: absolute path of the model registry; undefined: <DATA_DIR>/models. */
+  readonly modelRepository?: string;
+  /** MODEL_IMPORT_ROOT: the only directory model directories may be imported from over HTTP; undefined: imports refused. */
+  readonly modelImportRoot?: string;
+  /** MODEL_MIN_ACCURACY: accuracy floor on a version's validation.jsonl before it takes traffic. */
+  readonly modelMinAccuracy: number;
+  /** SHADOW_QUEUE_CAPACITY: texts waiting for the shadow version before sampled texts are dropped. */
+  readonly shadowQueueCapacity: number;
   /** PREDICTION_LOG_INPUT: what the prediction log keeps of each input text. */
   readonly predictionLogInput: 'full' | 'hash' | 'none';
   /** PREDICTION_LOG_RETENTION_DAYS: days predictions are kept; 0 keeps them forever. */

@@ -16,6 +16,8 @@ export const ENDPOINTS: readonly EndpointDto[] = [
     path: '/monitoring/performance',
     description: 'Accuracy, precision, recall and F1 from feedback per model version and window, with degradation (?model_version=, ?history=)',
   },
+  { method: 'POST', path: '/update-model', description: 'Admin: register a model directory and make it production: {"model_path", "version_name"}' },
+  { method: 'GET', path: '/models', description: 'Admin: registered versions, roles, figures; /models/{version}, /models/history; changes: see docs/models.md' },
   { method: 'GET', path: '/health', description: 'Health report (model loaded, its version, queue)' },
   { method: 'GET', path: '/health/live', description: 'Liveness: the process answers (also while draining)' },
   {
@@ -39,7 +41,6 @@ export class RootService {
       model: {
         name: info.modelName,
         version: this.engine.modelVersion,
-        path: info.modelPath,
         labels: [...info.labels],
         max_length: info.maxLength,
         execution_provider: info.executionProvider,
