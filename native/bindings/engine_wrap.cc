@@ -108,6 +108,7 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
       ReadOptionalInteger(options, "intraOpThreads", std::max<int64_t>(1, cores / runners), 0, max_threads, "options"));
   load_options.session.inter_op_threads =
       static_cast<int>(ReadOptionalInteger(options, "interOpThreads", 1, 0, max_threads, "options"));
+  load_options.session.shared_threads = ReadOptionalBoolean(options, "sharedThreads", false, "options");
   load_options.max_length =
       static_cast<size_t>(ReadOptionalInteger(options, "maxLength", 0, 0, 1 << 20, "options"));
   Napi::Value device = options.Get("device");
@@ -415,6 +416,7 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   settings.Set("queueCapacity", static_cast<double>(batching.queue_capacity));
   settings.Set("runners", static_cast<double>(batching.runners));
   settings.Set("intraOpThreads", model.session_settings().intra_op_threads);
+  settings.Set("sharedThreads", model.session_settings().shared_threads);
   settings.Set("maxPaddingRatio", batching.max_padding_ratio);
   result.Set("batching", settings);
   return result;

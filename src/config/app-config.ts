@@ -30,6 +30,8 @@ export abstract class AppConfig {
   readonly engineCacheSize?: number;
   /** ENGINE_DEVICE: 'cpu', 'cuda' or 'auto'; undefined: the engine's default (cpu). */
   readonly engineDevice?: 'cpu' | 'cuda' | 'auto';
+  /** ENGINE_SHARED_THREADS: engines run on one process-wide ONNX Runtime thread pool (unless ENGINE_INTRA_OP_THREADS is set). */
+  readonly engineSharedThreads: boolean;
   /** DATA_DIR: absolute path of the directory holding the SQLite database. */
   readonly dataDir: string;
   /** DB_SYNCHRONOUS: SQLite's synchronous pragma. */

@@ -31,6 +31,9 @@ describe('validateEnv', () => {
       jobPageSize: 100,
       jobRetentionHours: 168,
       jobShutdownTimeoutMs: 10_000,
+      engineSharedThreads: true,
+      modelMinAccuracy: 0.7,
+      shadowQueueCapacity: 256,
     });
   });
 
@@ -67,6 +70,11 @@ describe('validateEnv', () => {
       JOB_PAGE_SIZE: '1000',
       JOB_RETENTION_HOURS: '0',
       JOB_SHUTDOWN_TIMEOUT_MS: '0',
+      ENGINE_SHARED_THREADS: 'false',
+      MODEL_REPOSITORY: '/var/lib/classifier/registry',
+      MODEL_IMPORT_ROOT: '/srv/imports',
+      MODEL_MIN_ACCURACY: '0.85',
+      SHADOW_QUEUE_CAPACITY: '32',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -95,7 +103,18 @@ describe('validateEnv', () => {
       jobPageSize: 1000,
       jobRetentionHours: 0,
       jobShutdownTimeoutMs: 0,
+      engineSharedThreads: false,
+      modelRepository: '/var/lib/classifier/registry',
+      modelImportRoot: '/srv/imports',
+      modelMinAccuracy: 0.85,
+      shadowQueueCapacity: 32,
     });
+  });
+
+  it('reads ENGINE_SHARED_THREADS as a boolean and names a bad value', () => {
+    expect(validateEnv({ ENGINE_SHARED_THREADS: 'TRUE' }).engineSharedThreads).toBe(true);
+    expect(validateEnv({ ENGINE_SHARED_THREADS: '0' }).engineSharedThreads).toBe(false);
+    expect(() => validateEnv({ ENGINE_SHARED_THREADS: 'yes' })).toThrow('ENGINE_SHARED_THREADS: expected true or false but received "yes"');
   });
 
   it('resolves a relative MODEL_DIR against the working directory', () => {

@@ -51,6 +51,13 @@ const oneOf =
       ? { value: raw.trim() as T }
       : { problem: `expected one of ${choices.join(', ')} but received ${JSON.stringify(raw)}` };
 
+const boolean: Parse<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === '1') return { value: true };
+  if (value === 'false' || value === '0') return { value: false };
+  return { problem: `expected true or false but received ${JSON.stringify(raw)}` };
+};
+
 const nonEmptyString: Parse<string> = (raw) =>
   raw.trim().length > 0 ? { value: raw.trim() } : { problem: 'expected a non-empty string' };
 
@@ -133,6 +140,13 @@ const SCHEMA = {
     default: undefined,
     parse: oneOf('cpu', 'cuda', 'auto'),
     description: "Execution provider: cpu, cuda (fail when unusable) or auto (CUDA if usable, else CPU); engine default cpu.",
+  },
+  engineSharedThreads: {
+    env: 'ENGINE_SHARED_THREADS',
+    default: true,
+    parse: boolean,
+    description:
+      'true: every loaded model version (production, canary, shadow, one being validated) runs on one process-wide ONNX Runtime thread pool of one thread per core, so extra versions share the cores instead of each bringing its own threads; false: each engine has its own (ENGINE_INTRA_OP_THREADS). Setting ENGINE_INTRA_OP_THREADS implies false.',
   },
   dataDir: {
     env: 'DATA_DIR',

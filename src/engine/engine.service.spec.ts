@@ -32,11 +32,13 @@ describe('EngineService (the router in front of the loaded engines)', () => {
     loader = createFakeLoader(engine);
   });
 
-  it('loads engines with the configured options, and none when none is configured', async () => {
+  it('loads engines on the shared thread pools by default, on threads of their own when a thread count is set', async () => {
     await (await createService(loader, { ENGINE_INTRA_OP_THREADS: '3' })).load('/registry/a');
     expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { intraOpThreads: 3 });
     await (await createService(loader)).load('/registry/b');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', {});
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true });
+    await (await createService(loader, { ENGINE_SHARED_THREADS: 'false' })).load('/registry/c');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', {});
   });
 
   it('is not ready, and refuses with NOT_READY, until a production engine serves', async () => {

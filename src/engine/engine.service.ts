@@ -168,6 +168,9 @@ export class EngineService implements BeforeApplicationShutdown, OnApplicationSh
       runners: c.engineRunners,
       cacheSize: c.engineCacheSize,
       device: c.engineDevice,
+      // Several versions can be loaded at once: on the shared pools they split the cores instead of multiplying
+      // threads. An explicit per-engine thread count asks for threads of the engine's own.
+      sharedThreads: c.engineSharedThreads && c.engineIntraOpThreads === undefined ? true : undefined,
     };
     for (const key of Object.keys(options) as (keyof EngineOptions)[]) {
       if (options[key] === undefined) delete options[key];
