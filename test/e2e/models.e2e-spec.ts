@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trafficBucket } from '../../src/engine/traffic-split';
 import { makeModelVariant } from './support/model-variants';
 import { HttpResult, startServer, TestServer } from './support/server';
 
 const TOKEN = 'lifecycle-test-admin-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
+/** A client key whose stable bucket is 99.x: below any canary percent under 99, it always reaches production. */
+const PRODUCTION_KEY = Array.from({ length: 10_000 }, (_, i) => `probe-${i}`).find((key) => trafficBucket(key) >= 99)!;
 
 /**
  * The model lifecycle on the real server and addon: registry, hot swap under load, every refusal, canary,
@@ -26,9 +29,9 @@ describe('model lifecycle (real engine, demo model and variants of it)', () => {
   });
   const admin = (method: string, path: string, json?: unknown) => server.request(method, path, { headers: AUTH, json });
   const classify = (text: string, headers: Record<string, string> = {}) => server.request('POST', '/sentiment', { json: { text }, headers });
-  /** Production answers and is the expected version. */
+  /** Production answers and is the expected version (asked with a key that a canary, if any, never takes). */
   const expectServing = async (version: string) => {
-    const response = await classify('a fine film');
+    const response = await classify('a fine film', { 'x-client-key': PRODUCTION_KEY });
     expect(response.status).toBe(200);
     expect(response.body.model_version).toBe(version);
     const list = await admin('GET', '/models');
@@ -157,7 +160,9 @@ describe('model lifecycle (real engine, demo model and variants of it)', () => {
       expect(activated.status).toBe(200);
       expect(activated.body).toMatchObject({ version: v2, previous_version: v1, warm: false });
       await expectServing(v2);
+      // Like every POST of this API, the body is a JSON object: {} when no option is given.
       const rolledBack = await admin('POST', '/models/rollback', {});
+      expect(rolledBack.status).toBe(200);
       expect(rolledBack.body).toMatchObject({ version: v1, previous_version: v2 });
       await expectServing(v1);
     });
@@ -323,10 +328,22 @@ describe('model lifecycle (real engine, demo model and variants of it)', () => {
       const newDir = makeModelVariant(join(work, 'deployed-v4'), { name: 'deployed-v4' });
       writeFileSync(join(newDir, 'NOTES.txt'), 'new image');
       server = await startServer({ ...env(), MODEL_DIR: newDir });
-      const response = await classify('a fine film');
+      const response = await classify('a fine film', { 'x-client-key': PRODUCTION_KEY });
       expect(response.body.model_version).toMatch(/^deployed-v4@/);
       const [latest] = (await admin('GET', '/models/history?limit=1')).body.entries;
       expect(latest).toMatchObject({ action: 'startup', outcome: 'ok', detail: expect.stringContaining('MODEL_DIR content changed') });
+    }, 60_000);
+
+    it('without ADMIN_TOKEN the model routes answer 403 ADMIN_DISABLED saying how to enable them, and serving goes on', async () => {
+      const production = (await classify('a fine film', { 'x-client-key': PRODUCTION_KEY })).body.model_version;
+      await server.close();
+      const { ADMIN_TOKEN: _token, ...withoutToken } = env();
+      server = await startServer({ ...withoutToken, MODEL_DIR: join(work, 'deployed-v4') });
+      const refused = await server.request('GET', '/models');
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toMatchObject({ code: 'ADMIN_DISABLED', message: expect.stringContaining('set ADMIN_TOKEN') });
+      expect((await server.request('POST', '/models/rollback', { headers: AUTH })).status).toBe(403);
+      expect((await classify('a fine film', { 'x-client-key': PRODUCTION_KEY })).body.model_version).toBe(production);
     }, 60_000);
   });
 });
