@@ -48,7 +48,8 @@ describe('ModelStore (SQLite)', () => {
     await store.changeRoles([{ role: 'production', version: 'a' }], { at: 1, action: 'startup', version: 'a', outcome: 'ok', detail: 'x' });
     // A NOT NULL violation in the history entry aborts the role change made before it in the same transaction.
     const broken = { at: 2, action: null as unknown as string, version: 'b', outcome: 'ok' as const, detail: 'x' };
-    await expect(store.changeRoles([{ role: 'production', version: 'b' }], broken)).rejects.toThrow();
+    // (Matched by code: better-sqlite3's SqliteError comes from another jest realm once the addon is cached.)
+    await expect(store.changeRoles([{ role: 'production', version: 'b' }], broken)).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_NOTNULL' });
     expect(await store.roles()).toEqual([{ role: 'production', version: 'a', updatedAt: 1 }]);
     expect(await store.history(10)).toHaveLength(1);
   });

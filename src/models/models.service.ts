@@ -116,6 +116,7 @@ export class ModelsService implements OnModuleInit {
   }
 
   private async startProduction(): Promise<void> {
+    const started = performance.now();
     const modelDir = this.config.modelDir;
     const files = await hashModelFiles(modelDir).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' || error.code === 'ENOTDIR'
@@ -131,6 +132,7 @@ export class ModelsService implements OnModuleInit {
       this.engine.serve(serving);
       this.markLoaded(serving, 'production');
       this.logger.log(`Serving production version ${production.version} (MODEL_DIR unchanged since the last start)`);
+      this.logReady(serving, started);
       return;
     }
     const { manifest } = await this.registerDirectory(modelDir, { versionName: this.config.modelVersion, source: 'MODEL_DIR' });
@@ -155,6 +157,17 @@ export class ModelsService implements OnModuleInit {
     this.engine.serve(serving);
     this.markLoaded(serving, 'production');
     this.logger.log(`Production is now ${manifest.version} (${reason}: MODEL_DIR registered)${previous ? `; it was ${previous}` : ''}`);
+    this.logReady(serving, started);
+  }
+
+  /** The startup line operators (and the readiness spec) look for: the served model is loaded and warmed. */
+  private logReady(serving: ServingEngine, started: number): void {
+    const info = serving.info;
+    if (info.executionProviderFallback) this.logger.warn(`Execution provider: ${info.executionProviderFallback}`);
+    this.logger.log(
+      `Model "${info.modelName}" version ${serving.version} ready in ${Math.round(performance.now() - started)} ms: ` +
+        `labels [${info.labels.join(', ')}], max ${info.maxLength} tokens, ${info.executionProvider} execution provider`,
+    );
   }
 
   private async restoreSecondaryRoles(): Promise<void> {

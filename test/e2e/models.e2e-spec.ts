@@ -301,8 +301,14 @@ describe('model lifecycle (real engine, demo model and variants of it)', () => {
       expect(current.agreement).toBe(1);
       const confused = Object.values(current.confusion as Record<string, Record<string, number>>).flatMap((row) => Object.values(row));
       expect(confused.reduce((a, b) => a + b, 0)).toBe(current.compared);
-      const metrics = await server.request('GET', '/metrics');
-      expect(metrics.text).toMatch(/classifier_shadow_compared_total \d+/);
+      const metrics = (await server.request('GET', '/metrics')).text;
+      const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1]);
+      expect(value(/^classifier_shadow_compared_total (\d+)/m)).toBe(current.compared);
+      expect(value(/^classifier_shadow_agreement (\S+)/m)).toBe(1);
+      expect(metrics).toContain(`classifier_model_role_info{model_version="${v3}",role="shadow"} 1`);
+      expect(value(/^classifier_model_swaps_total (\d+)/m)).toBeGreaterThanOrEqual(20);
+      expect(value(/^classifier_model_loads_total\{outcome="refused"\} (\d+)/m)).toBeGreaterThan(0);
+      expect(value(/^classifier_model_load_seconds_count\{temperature="warm"\} (\d+)/m)).toBeGreaterThan(0);
       expect((await admin('DELETE', '/models/shadow')).status).toBe(204);
     }, 60_000);
   });
