@@ -383,7 +383,12 @@ export class ModelsService implements OnModuleInit {
     const changes = this.productionChanges(version, current?.version);
     if (reused?.role === 'canary' || reused?.role === 'shadow') changes.push({ role: reused.role });
     // The store first: if it cannot commit, nothing switched and the caller is told.
-    await this.store.changeRoles(changes, entry(action, version, describeValidation(validation, !!reused), current?.version));
+    try {
+      await this.store.changeRoles(changes, entry(action, version, describeValidation(validation, !!reused), current?.version));
+    } catch (error) {
+      if (!reused) await serving.engine.close().catch(() => undefined);
+      throw error;
+    }
     if (reused?.role === 'canary') {
       this.engine.setCanary(undefined);
       this.canarySince = undefined;

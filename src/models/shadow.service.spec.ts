@@ -62,3 +62,14 @@ describe('ShadowService', () => {
     expect(shadow.report()).toMatchObject({ queued: 0, dropped: 0 });
   });
 });
+
+describe('ShadowService at shutdown', () => {
+  it('closes the shadow engine it holds', async () => {
+    const engine = createFakeEngine();
+    const shadow = new ShadowService(validateEnv({}));
+    shadow.attach({ version: 'v', engine, info: FAKE_INFO, modelDir: '/r/v' }, 0.5);
+    await shadow.onApplicationShutdown();
+    expect(engine.close).toHaveBeenCalledTimes(1);
+    expect(shadow.report()).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { ServingEngine } from '../engine/engine.types';
 
@@ -34,7 +34,7 @@ interface Pending {
  * batch's share of the cores from production; sampled texts that find the queue full are dropped and counted.
  */
 @Injectable()
-export class ShadowService {
+export class ShadowService implements OnApplicationShutdown {
   private readonly logger = new Logger(ShadowService.name);
   private shadow: ServingEngine | undefined;
   private sampleRate = 0;
@@ -49,6 +49,13 @@ export class ShadowService {
   onDropped: ((texts: number) => void) | undefined;
 
   constructor(private readonly config: AppConfig) {}
+
+  /** The shadow engine is this service's alone (the router never sees it): it closes it at shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    const shadow = this.detach();
+    await this.idle();
+    await shadow?.engine.close().catch((error: Error) => this.logger.error(`Closing the shadow engine failed: ${error.message}`));
+  }
 
   /** Starts shadowing with `serving`; returns the shadow it replaces (the caller closes it). */
   attach(serving: ServingEngine, sampleRate: number): ServingEngine | undefined {
