@@ -49,6 +49,12 @@ export interface EngineOptions {
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across operators. Default: 1. */
   interOpThreads?: number;
+  /**
+   * Run on the process-wide ONNX Runtime thread pools (one intra-op thread per core, shared by every engine loaded
+   * with this option) instead of threads of this engine's own; intraOpThreads and interOpThreads are then unused.
+   * For several engines loaded at once (production, canary, shadow). Default false.
+   */
+  sharedThreads?: boolean;
   /** Caps the token length of every input (special tokens included). Default: the model's own maximum. */
   maxLength?: number;
   /** Most rows (texts) in one batch. Default 32. */
@@ -188,6 +194,8 @@ export interface EngineInfo {
     queueCapacity: number;
     runners: number;
     intraOpThreads: number;
+    /** Whether the engine runs on the shared process-wide thread pools (EngineOptions.sharedThreads). */
+    sharedThreads?: boolean;
     maxPaddingRatio: number;
   };
   /** Drift capture: whether it is on, and where the embedding comes from or why there is none. */

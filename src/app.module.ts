@@ -9,6 +9,7 @@ import { FeedbackModule } from './feedback/feedback.module';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ModelsModule } from './models/models.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { RootModule } from './root/root.module';
@@ -26,6 +27,8 @@ export class AppModule {
         DatabaseModule,
         MetricsModule.forRoot(config),
         EngineModule,
+        // Decides at startup which registered version the engine serves (the startup rule in docs/models.md).
+        ModelsModule,
         RootModule,
         InferenceModule,
         JobsModule,

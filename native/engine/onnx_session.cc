@@ -98,8 +98,12 @@ const char* ElementTypeName(ONNXTensorElementDataType type) {
 OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings) {
   Ort::SessionOptions options;
   try {
-    if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
-    if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
+    if (settings.shared_threads) {
+      options.DisablePerSessionThreads();
+    } else {
+      if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
+      if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
+    }
     options.SetGraphOptimizationLevel(settings.optimization);
     // ONNX Runtime's intra-op threads spin between operators by default, which steals the cores the JS thread,
     // the batcher and the other runners need while they work alongside inference; they sleep instead.

@@ -21,6 +21,10 @@ struct SessionSettings {
   int device_id = 0;
   GraphOptimizationLevel optimization = GraphOptimizationLevel::ORT_ENABLE_ALL;
   bool spin_threads = false;
+  // Run on the Env's global intra-op/inter-op pools instead of threads of this session's own, so several
+  // loaded models (production, canary, shadow) share the cores instead of each bringing a full set. The Env must
+  // have been created with global thread pools; intra_op_threads / inter_op_threads are then not used.
+  bool shared_threads = false;
   // When set, ONNX Runtime writes the optimized graph here (and a later load may point model_path at it).
   std::string optimized_model_path;
 };

@@ -30,6 +30,8 @@ export abstract class AppConfig {
   readonly engineCacheSize?: number;
   /** ENGINE_DEVICE: 'cpu', 'cuda' or 'auto'; undefined: the engine's default (cpu). */
   readonly engineDevice?: 'cpu' | 'cuda' | 'auto';
+  /** ENGINE_SHARED_THREADS: engines run on one process-wide ONNX Runtime thread pool (unless ENGINE_INTRA_OP_THREADS is set). */
+  readonly engineSharedThreads: boolean;
   /** DATA_DIR: absolute path of the directory holding the SQLite database. */
   readonly dataDir: string;
   /** DB_SYNCHRONOUS: SQLite's synchronous pragma. */
@@ -40,6 +42,14 @@ export abstract class AppConfig {
   readonly modelVersion?: string;
   /** ADMIN_TOKEN: bearer token of the admin routes (model management, drift reference); undefined: those routes are off. */
   readonly adminToken?: string;
+  /** MODEL_REPOSITORY: absolute path of the model registry; undefined: <DATA_DIR>/models. */
+  readonly modelRepository?: string;
+  /** MODEL_IMPORT_ROOT: the only directory model directories may be imported from over HTTP; undefined: imports refused. */
+  readonly modelImportRoot?: string;
+  /** MODEL_MIN_ACCURACY: accuracy floor on a version's validation.jsonl before it takes traffic. */
+  readonly modelMinAccuracy: number;
+  /** SHADOW_QUEUE_CAPACITY: texts waiting for the shadow version before sampled texts are dropped. */
+  readonly shadowQueueCapacity: number;
   /** PREDICTION_LOG_INPUT: what the prediction log keeps of each input text. */
   readonly predictionLogInput: 'full' | 'hash' | 'none';
   /** PREDICTION_LOG_RETENTION_DAYS: days predictions are kept; 0 keeps them forever. */

@@ -39,6 +39,9 @@ describe('validateEnv', () => {
       driftAlpha: 0.05,
       driftEmbeddingOutput: undefined,
       driftHistoryWindows: 100,
+      engineSharedThreads: true,
+      modelMinAccuracy: 0.7,
+      shadowQueueCapacity: 256,
     });
   });
 
@@ -83,6 +86,11 @@ describe('validateEnv', () => {
       DRIFT_ALPHA: '0.01',
       DRIFT_EMBEDDING_OUTPUT: 'pooler_output',
       DRIFT_HISTORY_WINDOWS: '20',
+      ENGINE_SHARED_THREADS: 'false',
+      MODEL_REPOSITORY: '/var/lib/classifier/registry',
+      MODEL_IMPORT_ROOT: '/srv/imports',
+      MODEL_MIN_ACCURACY: '0.85',
+      SHADOW_QUEUE_CAPACITY: '32',
     });
     expect(config).toEqual({
       modelDir: '/srv/model',
@@ -119,6 +127,11 @@ describe('validateEnv', () => {
       driftAlpha: 0.01,
       driftEmbeddingOutput: 'pooler_output',
       driftHistoryWindows: 20,
+      engineSharedThreads: false,
+      modelRepository: '/var/lib/classifier/registry',
+      modelImportRoot: '/srv/imports',
+      modelMinAccuracy: 0.85,
+      shadowQueueCapacity: 32,
     });
   });
 
@@ -133,6 +146,12 @@ describe('validateEnv', () => {
       }),
     );
     expect(validateEnv({ DRIFT_ENABLED: '0', DRIFT_SOURCES: 'job,job' })).toMatchObject({ driftEnabled: false, driftSources: ['job'] });
+  });
+
+  it('reads ENGINE_SHARED_THREADS as a boolean and names a bad value', () => {
+    expect(validateEnv({ ENGINE_SHARED_THREADS: 'TRUE' }).engineSharedThreads).toBe(true);
+    expect(validateEnv({ ENGINE_SHARED_THREADS: '0' }).engineSharedThreads).toBe(false);
+    expect(() => validateEnv({ ENGINE_SHARED_THREADS: 'yes' })).toThrow('ENGINE_SHARED_THREADS: expected true or false but received "yes"');
   });
 
   it('resolves a relative MODEL_DIR against the working directory', () => {

@@ -153,6 +153,13 @@ const SCHEMA = {
     parse: oneOf('cpu', 'cuda', 'auto'),
     description: "Execution provider: cpu, cuda (fail when unusable) or auto (CUDA if usable, else CPU); engine default cpu.",
   },
+  engineSharedThreads: {
+    env: 'ENGINE_SHARED_THREADS',
+    default: true,
+    parse: booleanFlag,
+    description:
+      'true: every loaded model version (production, canary, shadow, one being validated) runs on one process-wide ONNX Runtime thread pool of one thread per core, so extra versions share the cores instead of each bringing its own threads; false: each engine has its own (ENGINE_INTRA_OP_THREADS). Setting ENGINE_INTRA_OP_THREADS implies false.',
+  },
   dataDir: {
     env: 'DATA_DIR',
     default: DEFAULT_DATA_DIR,
@@ -188,6 +195,33 @@ const SCHEMA = {
         : { problem: 'expected at least 16 characters (a random secret, e.g. `openssl rand -hex 32`)' },
     description:
       'Bearer token that admin routes (model management, drift reference) require as `Authorization: Bearer <token>`, compared in constant time; at least 16 characters. Unset: admin routes answer 403 ADMIN_DISABLED.',
+  },
+  modelRepository: {
+    env: 'MODEL_REPOSITORY',
+    default: undefined,
+    parse: directoryPath,
+    description:
+      'Directory of the model registry: one immutable directory per registered version, with its manifest.json (default: <DATA_DIR>/models). Relative paths resolve against the working directory.',
+  },
+  modelImportRoot: {
+    env: 'MODEL_IMPORT_ROOT',
+    default: undefined,
+    parse: directoryPath,
+    description:
+      'The only directory POST /update-model and POST /models may import model directories from; a model_path that resolves (symlinks followed) outside it is refused before a byte is read. Unset: imports by path are refused.',
+  },
+  modelMinAccuracy: {
+    env: 'MODEL_MIN_ACCURACY',
+    default: 0.7,
+    parse: decimal(0, 1),
+    description:
+      "Accuracy a version must reach on its directory's validation.jsonl (one {\"text\", \"label\"} per line) before it may take traffic; versions without the file are checked by the smoke batch only.",
+  },
+  shadowQueueCapacity: {
+    env: 'SHADOW_QUEUE_CAPACITY',
+    default: 256,
+    parse: integer(1, 1_000_000),
+    description: 'Texts waiting for the shadow version; sampled texts beyond it are dropped (and counted) so the shadow never slows production.',
   },
   predictionLogInput: {
     env: 'PREDICTION_LOG_INPUT',

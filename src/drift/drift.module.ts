@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AdminTokenGuard } from '../common/auth/admin-token.guard';
 import { Clock } from '../common/clock';
 import { EngineModule } from '../engine/engine.module';
+import { ModelsModule } from '../models/models.module';
 import { PredictionsModule } from '../predictions/predictions.module';
 import { DriftController } from './drift.controller';
 import { DRIFT_METRIC_PROVIDERS, DriftMetrics } from './drift.metrics';
@@ -12,7 +13,7 @@ import { WindowEvaluator, WorkerWindowEvaluator } from './window-evaluator';
 
 /** Data drift (docs/drift.md): GET /monitoring/drift, PUT /monitoring/drift/reference, drift metrics. */
 @Module({
-  imports: [EngineModule, PredictionsModule],
+  imports: [EngineModule, PredictionsModule, ModelsModule],
   controllers: [DriftController],
   providers: [
     DriftService,

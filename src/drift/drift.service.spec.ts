@@ -11,6 +11,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { DatabaseService } from '../database/database.service';
 import { EngineService } from '../engine/engine.service';
+import { ModelEventsService } from '../models/model-events.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import { PredictionStore } from '../predictions/prediction.store';
 import type { PredictionSource } from '../predictions/prediction.types';
@@ -112,8 +113,11 @@ describe('DriftService', () => {
     } as unknown as EngineService;
     const evaluator = new RecordingEvaluator();
     const clock = new FakeClock();
-    const drift = new DriftService(config, engine, predictions, new SqliteDriftStore(database), evaluator, clock);
+    const events = new ModelEventsService();
+    const drift = new DriftService(config, engine, predictions, new SqliteDriftStore(database), evaluator, clock, events);
     await drift.onModuleInit();
+    // The model registry announces production once it is loaded; drift attaches it from that event.
+    events.versionLoaded({ version: 'v1', engine: engine as never, modelDir: config.modelDir, role: 'production' });
     await drift.idle();
     const stop = async () => {
       await drift.onApplicationShutdown();

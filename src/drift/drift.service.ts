@@ -6,6 +6,7 @@ import { AppError } from '../common/errors/app-error';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { EngineService } from '../engine/engine.service';
+import { ModelEventsService } from '../models/model-events.service';
 import type { ClassifierEngine } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import type { PredictionRecord, PredictionSource } from '../predictions/prediction.types';
@@ -80,9 +81,25 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     private readonly store: DriftStore,
     private readonly evaluator: WindowEvaluator,
     private readonly clock: Clock,
+    modelEvents: ModelEventsService,
   ) {
     this.sources = new Set(config.driftSources);
     this.minSamples = Math.min(config.driftMinSamples, config.driftWindowSize);
+    // Subscribed here, not in onModuleInit: the model registry loads production during its own onModuleInit, which
+    // runs first (this module imports it), and its first versionLoaded must not be missed.
+    if (config.driftEnabled) {
+      modelEvents.subscribe({
+        versionLoaded: ({ version, engine, modelDir }) => {
+          if (this.stopped) return;
+          this.track(
+            this.attachVersion(version, engine, modelDir).catch((error: Error) => {
+              this.logger.warn(`Drift could not attach ${version}: ${error.message}`);
+            }),
+          );
+        },
+        versionUnloaded: (version) => this.detachVersion(version),
+      });
+    }
   }
 
   get enabled(): boolean {
@@ -92,8 +109,6 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
     this.predictions.subscribe((records) => this.onRecords(records));
-    // Today one engine serves one version; a registry of versions calls attachVersion/detachVersion itself.
-    await this.attachVersion(this.engine.modelVersion, this.engine, this.config.modelDir);
     const periodMs = Math.min(60_000, (this.config.driftWindowMaxMinutes * 60_000) / 4);
     this.timer = setInterval(() => this.closeExpiredWindows(), periodMs);
     this.timer.unref();

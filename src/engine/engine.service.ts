@@ -1,11 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationShutdown,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors/app-error';
 import {
@@ -17,20 +10,25 @@ import {
   EngineOptions,
   EngineState,
   EngineStats,
+  RoutedClassification,
+  ServingEngine,
 } from './engine.types';
-import { ModelLoadError } from './model-load.error';
-import { digestModelFiles, modelVersion } from './model-version';
+import { trafficBucket } from './traffic-split';
 
 /**
- * Owns the native engine: loads the configured model when the module initialises (the application does not
- * start without it), classifies, reports readiness, and closes the engine when the application shuts down.
+ * The router in front of the loaded engines: every classification goes to the production version's engine, or
+ * to the canary's for its share of interactive traffic. Each call returns the version of the engine that
+ * computed it, so a swap between the call and its answer cannot mislabel a result. The models feature decides
+ * what is loaded and when (ModelsService); this service loads engines with the configured options, switches the
+ * router in one assignment, and closes engines once the calls they accepted have finished.
  */
 @Injectable()
-export class EngineService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class EngineService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(EngineService.name);
-  private engine: ClassifierEngine | undefined;
-  private modelInfo: EngineInfo | undefined;
-  private version: string | undefined;
+  private production: ServingEngine | undefined;
+  private canary: { serving: ServingEngine; percent: number } | undefined;
+  /** Engines switched out of the router that are still finishing their calls. */
+  private readonly retiring = new Set<Promise<void>>();
   private currentState: EngineState = 'idle';
 
   constructor(
@@ -38,79 +36,110 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
     private readonly config: AppConfig,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    await this.load();
+  /** Loads a model directory into a new engine with the configured options; it serves nothing until `serve`. */
+  load(modelDir: string): Promise<ClassifierEngine> {
+    return this.loader.load(modelDir, this.engineOptions());
   }
 
-  /** Loads the configured model; throws ModelLoadError (with the engine's code) when it cannot. */
-  async load(): Promise<void> {
-    const { modelDir } = this.config;
-    const options = this.engineOptions();
-    this.currentState = 'loading';
-    this.logger.log(`Loading model from ${modelDir}${options.intraOpThreads ? ` (${options.intraOpThreads} intra-op threads)` : ''}`);
-    const started = performance.now();
-    try {
-      // The files are hashed while the engine loads (both off the event loop), unless MODEL_VERSION names the version.
-      const digest = this.config.modelVersion === undefined ? digestModelFiles(modelDir) : Promise.resolve('');
-      digest.catch(() => undefined);
-      const engine = await this.loader.load(modelDir, options);
-      const info = engine.info();
-      try {
-        this.version = this.config.modelVersion ?? modelVersion(info.modelName, await digest);
-      } catch (error) {
-        await engine.close().catch(() => undefined);
-        throw error;
-      }
-      this.modelInfo = info;
-      this.engine = engine;
-    } catch (error) {
-      this.currentState = 'failed';
-      throw new ModelLoadError(modelDir, error);
-    }
-    this.currentState = 'ready';
-    const info = this.modelInfo;
-    if (info.executionProviderFallback) this.logger.warn(`Execution provider: ${info.executionProviderFallback}`);
-    this.logger.log(
-      `Model "${info.modelName}" version ${this.version} ready in ${Math.round(performance.now() - started)} ms: ` +
-        `labels [${info.labels.join(', ')}], max ${info.maxLength} tokens, ${info.executionProvider} execution provider`,
-    );
+  /** Startup could not produce a production engine: readiness and callers say the model failed to load. */
+  markFailed(): void {
+    if (!this.production) this.currentState = 'failed';
   }
 
-  /** Where the model is in its life cycle. */
+  /** Marks the startup load as running (readiness says "still loading"). */
+  markLoading(): void {
+    if (!this.production) this.currentState = 'loading';
+  }
+
+  /**
+   * Makes `serving` the production engine: calls made from now on use it; calls already accepted by the previous
+   * engine finish there. Returns the previous production (the caller retires it, or keeps it for another role).
+   */
+  serve(serving: ServingEngine): ServingEngine | undefined {
+    const previous = this.production;
+    this.production = serving;
+    if (this.currentState !== 'closing' && this.currentState !== 'closed') this.currentState = 'ready';
+    return previous;
+  }
+
+  /** Sends `percent` (0-100) of interactive calls to `serving`, or none when undefined. Returns the previous canary. */
+  setCanary(serving: ServingEngine | undefined, percent = 0): ServingEngine | undefined {
+    const previous = this.canary?.serving;
+    this.canary = serving ? { serving, percent } : undefined;
+    return previous;
+  }
+
+  /** The production engine right now, if any. */
+  get productionEngine(): ServingEngine | undefined {
+    return this.production;
+  }
+
+  /** The canary engine and its share, if any. */
+  get canaryEngine(): { serving: ServingEngine; percent: number } | undefined {
+    return this.canary ? { ...this.canary } : undefined;
+  }
+
+  /**
+   * Closes an engine that left the router. The native close finishes every call the engine already accepted
+   * before it frees the session, and a call is handed to its engine in the same tick it is routed, so nothing
+   * routed to it is lost.
+   */
+  retire(serving: ServingEngine): Promise<void> {
+    const closing = serving.engine.close().catch((error: Error) => {
+      this.logger.error(`Closing the engine of ${serving.version} failed: ${error.message}`);
+    });
+    this.retiring.add(closing);
+    void closing.finally(() => this.retiring.delete(closing));
+    return closing;
+  }
+
+  /** Where the served model is in its life cycle. */
   get state(): EngineState {
     return this.currentState;
   }
 
-  /** True when the model is loaded and the service is not shutting down (the readiness condition). */
+  /** True when a production engine is loaded and the service is not shutting down (the readiness condition). */
   isReady(): boolean {
     return this.currentState === 'ready';
   }
 
-  /** The served model's version (MODEL_VERSION, or derived from its files), stamped on every prediction. */
+  /** The production version, stamped on predictions of callers that do not use classifyRouted. */
   get modelVersion(): string {
-    if (!this.version) throw this.notReady();
-    return this.version;
+    if (!this.production) throw this.notReady();
+    return this.production.version;
   }
 
-  /** Static facts about the loaded model. */
+  /** Static facts about the production model. */
   info(): EngineInfo {
-    if (!this.modelInfo) throw this.notReady();
-    return this.modelInfo;
+    if (!this.production) throw this.notReady();
+    return this.production.info;
+  }
+
+  /** The production engine's counters and histograms, or undefined when none is open. */
+  stats(): EngineStats | undefined {
+    return this.production?.engine.stats();
+  }
+
+  /** Classifies texts on the production engine; results in input order. */
+  async classify(texts: string[]): Promise<Classification[]> {
+    return (await this.classifyRouted(texts)).results;
   }
 
   /**
-   * The engine's counters and histograms right now (a cheap in-memory copy), or undefined when no engine is
-   * open: before the model loads, after a failed load, and once it is closed.
+   * Classifies texts and says which version computed them. With `interactive`, a canary takes its share: by a
+   * stable hash of `clientKey` when given (the same key always lands on the same version), at random otherwise.
    */
-  stats(): EngineStats | undefined {
-    return this.engine?.stats();
-  }
-
-  /** Classifies texts; results in input order. Rejects with NOT_READY when no model is loaded. */
-  classify(texts: string[]): Promise<Classification[]> {
-    // While shutting down the engine still finishes requests that were already accepted.
-    if (!this.engine) return Promise.reject(this.notReady());
-    return this.engine.classify(texts);
+  classifyRouted(texts: string[], interactive = false, clientKey?: string): Promise<RoutedClassification> {
+    const production = this.production;
+    if (!production) return Promise.reject(this.notReady());
+    let target = production;
+    const canary = this.canary;
+    if (interactive && canary && canary.percent > 0) {
+      const bucket = clientKey === undefined ? Math.random() * 100 : trafficBucket(clientKey);
+      if (bucket < canary.percent) target = canary.serving;
+    }
+    const { version } = target;
+    return target.engine.classify(texts).then((results) => ({ results, version }));
   }
 
   beforeApplicationShutdown(): void {
@@ -118,18 +147,14 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const engine = this.engine;
-    if (!engine) return;
-    this.engine = undefined;
+    const engines = [this.production, this.canary?.serving].filter((s): s is ServingEngine => !!s);
+    this.production = undefined;
+    this.canary = undefined;
+    if (engines.length === 0 && this.retiring.size === 0) return;
     this.currentState = 'closing';
-    try {
-      await engine.close();
-      this.logger.log('Engine closed');
-    } catch (error) {
-      this.logger.error(`Closing the engine failed: ${(error as Error).message}`, (error as Error).stack);
-    } finally {
-      this.currentState = 'closed';
-    }
+    await Promise.all([...engines.map((s) => this.retire(s)), ...this.retiring]);
+    this.logger.log('Engine closed');
+    this.currentState = 'closed';
   }
 
   /** The engine's load options from the configuration; unset settings keep the engine's own defaults. */
@@ -146,6 +171,9 @@ export class EngineService implements OnModuleInit, BeforeApplicationShutdown, O
       // Drift detection reads features the engine captures in the same forward pass (docs/drift.md).
       captureFeatures: c.driftEnabled,
       embeddingOutput: c.driftEnabled ? c.driftEmbeddingOutput : undefined,
+      // Several versions can be loaded at once: on the shared pools they split the cores instead of multiplying
+      // threads. An explicit per-engine thread count asks for threads of the engine's own.
+      sharedThreads: c.engineSharedThreads && c.engineIntraOpThreads === undefined ? true : undefined,
     };
     for (const key of Object.keys(options) as (keyof EngineOptions)[]) {
       if (options[key] === undefined) delete options[key];

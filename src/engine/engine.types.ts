@@ -21,3 +21,18 @@ export const ENGINE_LOADER = Symbol('ENGINE_LOADER');
 
 /** Life cycle of the served model. */
 export type EngineState = 'idle' | 'loading' | 'ready' | 'failed' | 'closing' | 'closed';
+
+/** A loaded engine serving one registered model version. */
+export interface ServingEngine {
+  version: string;
+  engine: ClassifierEngine;
+  info: EngineInfo;
+  /** The version's directory in the registry. */
+  modelDir: string;
+}
+
+/** Results and the version whose engine computed them. */
+export interface RoutedClassification {
+  results: Classification[];
+  version: string;
+}

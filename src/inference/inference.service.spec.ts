@@ -8,6 +8,7 @@ import { EngineService } from '../engine/engine.service';
 import type { ClassifierEngine } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import { PredictionStore } from '../predictions/prediction.store';
+import { ShadowService } from '../models/shadow.service';
 import { InferenceService } from './inference.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,13 +16,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('InferenceService', () => {
   let service: InferenceService;
   let predictions: PredictionLogService;
-  let engine: { classify: jest.Mocked<ClassifierEngine>['classify']; modelVersion: string };
+  let engine: {
+    classify: jest.Mocked<ClassifierEngine>['classify'];
+    modelVersion: string;
+    classifyRouted: EngineService['classifyRouted'];
+  };
   let moduleRef: TestingModule;
   let removeDataDir: () => void;
 
   beforeEach(async () => {
     const fake = createFakeEngine();
-    engine = { classify: fake.classify, modelVersion: 'fake@0123456789ab' };
+    engine = {
+      classify: fake.classify,
+      modelVersion: 'fake@0123456789ab',
+      // The version is read when the call finishes, as the router stamps the engine that computed it.
+      classifyRouted: async (texts: string[]) => {
+        const results = await fake.classify(texts);
+        return { results, version: engine.modelVersion };
+      },
+    };
     const { config, remove } = configWithTempDataDir({ MAX_BATCH_TEXTS: '3', MAX_TEXT_CHARS: '5' });
     removeDataDir = remove;
     moduleRef = await Test.createTestingModule({
@@ -32,6 +45,7 @@ describe('InferenceService', () => {
         PredictionLogService,
         { provide: EngineService, useValue: engine },
         { provide: AppConfig, useValue: config },
+        { provide: ShadowService, useValue: { offer: jest.fn() } },
       ],
     }).compile();
     service = moduleRef.get(InferenceService);

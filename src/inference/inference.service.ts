@@ -3,7 +3,8 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/errors/app-error';
 import { assertTextCount, assertTextLengths } from '../common/validation/text-limits';
 import { EngineService } from '../engine/engine.service';
-import type { Classification } from '../engine/engine.types';
+import type { RoutedClassification } from '../engine/engine.types';
+import { ShadowService } from '../models/shadow.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import type { PredictionRecord, PredictionSource } from '../predictions/prediction.types';
 import { BatchSentimentResponseDto, BatchSentimentResultDto } from './dto/batch-sentiment-response.dto';
@@ -20,17 +21,19 @@ export class InferenceService {
     private readonly engine: EngineService,
     private readonly predictions: PredictionLogService,
     private readonly config: AppConfig,
+    private readonly shadow: ShadowService,
   ) {}
 
-  async classifyOne(text: string): Promise<SentimentResponseDto> {
+  /** `clientKey` (the X-Client-Key header) keeps a client on one side of a canary split. */
+  async classifyOne(text: string, clientKey?: string): Promise<SentimentResponseDto> {
     this.assertLimits('text', [text]);
-    const { records } = await this.classifyAndLog([text], 'sentiment');
+    const { records } = await this.classifyAndLog([text], 'sentiment', clientKey);
     return { ...toResult(text, records[0]), model_version: records[0].modelVersion };
   }
 
-  async classifyBatch(texts: string[]): Promise<BatchSentimentResponseDto> {
+  async classifyBatch(texts: string[], clientKey?: string): Promise<BatchSentimentResponseDto> {
     this.assertLimits('texts', texts);
-    const { records, seconds } = await this.classifyAndLog(texts, 'batch');
+    const { records, seconds } = await this.classifyAndLog(texts, 'batch', clientKey);
     return {
       results: texts.map((text, i) => toResult(text, records[i])),
       // The version the records were stamped with, not whatever is loaded by the time the response is built.
@@ -40,21 +43,31 @@ export class InferenceService {
   }
 
   /** Classifies, then commits the predictions before anything is returned (see PredictionLogService). */
-  private async classifyAndLog(texts: string[], source: PredictionSource): Promise<{ records: PredictionRecord[]; seconds: number }> {
+  /**
+   * Classifies, then commits the predictions, stamped with the version whose engine computed them (a swap
+   * during the call cannot relabel them), before anything is returned (see PredictionLogService).
+   */
+  private async classifyAndLog(
+    texts: string[],
+    source: PredictionSource,
+    clientKey: string | undefined,
+  ): Promise<{ records: PredictionRecord[]; seconds: number }> {
     const started = performance.now();
-    const results = await this.classifyChecked(texts);
+    const { results, version } = await this.classifyChecked(texts, clientKey);
     const latencyMs = performance.now() - started;
     const inputs = texts.map((text, i) => ({ text, ...results[i] }));
-    const records = await this.predictions.recordGrouped(inputs, this.engine.modelVersion, { source, latencyMs });
+    const records = await this.predictions.recordGrouped(inputs, version, { source, latencyMs });
+    // The shadow works on its own queue after this returns: it never delays or changes the response.
+    if (version === this.engine.productionEngine?.version) this.shadow.offer(texts, records);
     return { records, seconds: latencyMs / 1000 };
   }
 
-  private async classifyChecked(texts: string[]): Promise<Classification[]> {
-    const results = await this.engine.classify(texts);
-    if (results.length !== texts.length) {
-      throw new AppError('INTERNAL', `The engine returned ${results.length} results for ${texts.length} texts. This is a bug.`);
+  private async classifyChecked(texts: string[], clientKey: string | undefined): Promise<RoutedClassification> {
+    const routed = await this.engine.classifyRouted(texts, true, clientKey);
+    if (routed.results.length !== texts.length) {
+      throw new AppError('INTERNAL', `The engine returned ${routed.results.length} results for ${texts.length} texts. This is a bug.`);
     }
-    return results;
+    return routed;
   }
 
   /** Throws VALIDATION_FAILED for a batch beyond MAX_BATCH_TEXTS, or listing every text beyond MAX_TEXT_CHARS. */

@@ -235,9 +235,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     for (;;) {
       const attemptedAt = Date.now();
       try {
-        const { results, latencyMs } = await this.classify(chunk);
+        const { results, latencyMs, modelVersion } = await this.classify(chunk);
         if (this.abandoned) return;
-        this.commit(chunk, results, latencyMs);
+        this.commit(chunk, results, latencyMs, modelVersion);
         this.recovered();
         return;
       } catch (error) {
@@ -255,26 +255,27 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private async classify(chunk: Chunk): Promise<{ results: Classification[]; latencyMs: number }> {
+  /** Classifies a chunk on the production engine; the chunk is stamped with the version that computed it. */
+  private async classify(chunk: Chunk): Promise<{ results: Classification[]; latencyMs: number; modelVersion: string }> {
     const texts = chunk.texts.map((t) => t.text);
     const started = performance.now();
     this.textsInEngine += texts.length;
     this.ownCalls++;
     let results: Classification[];
+    let modelVersion: string;
     try {
-      results = await this.engine.classify(texts);
+      ({ results, version: modelVersion } = await this.engine.classifyRouted(texts));
     } finally {
       this.textsInEngine -= texts.length;
     }
     if (results.length !== texts.length) {
       throw new AppError('INTERNAL', `The engine returned ${results.length} results for ${texts.length} texts. This is a bug.`);
     }
-    return { results, latencyMs: performance.now() - started };
+    return { results, latencyMs: performance.now() - started, modelVersion };
   }
 
   /** One transaction: the prediction-log records, the results and the progress (discarded if the job failed meanwhile). */
-  private commit(chunk: Chunk, results: Classification[], latencyMs: number): void {
-    const modelVersion = this.engine.modelVersion;
+  private commit(chunk: Chunk, results: Classification[], latencyMs: number, modelVersion: string): void {
     let status: string | undefined;
     let publish: (() => void) | undefined;
     try {

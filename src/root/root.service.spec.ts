@@ -11,9 +11,11 @@ describe('RootService', () => {
     const description = moduleRef.get(RootService).describe();
     expect(description).toMatchObject({
       message: expect.stringContaining('Welcome'),
-      model: { name: 'fake-sentiment', version: 'fake@0123456789ab', path: '/models/fake', labels: ['NEGATIVE', 'POSITIVE'], max_length: 512, execution_provider: 'cpu' },
+      model: { name: 'fake-sentiment', version: 'fake@0123456789ab', labels: ['NEGATIVE', 'POSITIVE'], max_length: 512, execution_provider: 'cpu' },
       docs: '/docs',
     });
+    // No server path reaches unauthenticated callers (docs/models.md, security model).
+    expect(description.model).not.toHaveProperty('path');
     const routes = description.endpoints.map((e) => `${e.method} ${e.path}`);
     expect(routes).toEqual(
       expect.arrayContaining(['GET /', 'POST /sentiment', 'POST /batch-sentiment', 'POST /async-sentiment', 'GET /job/{id}', 'POST /feedback', 'GET /monitoring/performance', 'GET /health', 'GET /metrics', 'GET /docs']),

@@ -26,6 +26,8 @@ export const ENDPOINTS: readonly EndpointDto[] = [
     path: '/monitoring/drift/reference',
     description: 'Admin: replace a version\'s drift reference with these texts\' features: {"texts": [...], "model_version"?}',
   },
+  { method: 'POST', path: '/update-model', description: 'Admin: register a model directory and make it production: {"model_path", "version_name"}' },
+  { method: 'GET', path: '/models', description: 'Admin: registered versions, roles, figures; /models/{version}, /models/history; changes: see docs/models.md' },
   { method: 'GET', path: '/health', description: 'Health report (model loaded, its version, queue)' },
   { method: 'GET', path: '/health/live', description: 'Liveness: the process answers (also while draining)' },
   {
@@ -49,7 +51,6 @@ export class RootService {
       model: {
         name: info.modelName,
         version: this.engine.modelVersion,
-        path: info.modelPath,
         labels: [...info.labels],
         max_length: info.maxLength,
         execution_provider: info.executionProvider,

@@ -15,6 +15,8 @@ export interface FakeJobEngine {
   /** The engine's counters; by default those of an engine only the jobs use (one request per classify call). */
   stats: jest.Mock<EngineStats, []>;
   modelVersion: string;
+  /** EngineService.classifyRouted: `classify`, stamped with `modelVersion` as it is when the call finishes. */
+  classifyRouted(texts: string[]): Promise<{ results: Classification[]; version: string }>;
 }
 
 export function createFakeJobEngine(): FakeJobEngine {
@@ -22,6 +24,10 @@ export function createFakeJobEngine(): FakeJobEngine {
     classify: jest.fn(async (texts: string[]) => texts.map(fakeClassification)),
     stats: jest.fn(() => ({ ...FAKE_STATS, requests: engine.classify.mock.calls.length })),
     modelVersion: 'fake@0123456789ab',
+    classifyRouted: async (texts) => {
+      const results = await engine.classify(texts);
+      return { results, version: engine.modelVersion };
+    },
   };
   return engine;
 }

@@ -26,7 +26,23 @@ export type ServiceErrorCode =
   /** An admin route was called without `Authorization: Bearer <ADMIN_TOKEN>`, or with a wrong token. */
   | 'UNAUTHORIZED'
   /** An admin route was called while no ADMIN_TOKEN is configured: admin routes are off. */
-  | 'ADMIN_DISABLED';
+  | 'ADMIN_DISABLED'
+  /** No registered model version has this name. */
+  | 'MODEL_VERSION_NOT_FOUND'
+  /** A version with this name is already registered with other content (versions are immutable). */
+  | 'MODEL_VERSION_CONFLICT'
+  /** A model_path resolves (symlinks followed) outside MODEL_IMPORT_ROOT, or imports are off. */
+  | 'MODEL_PATH_FORBIDDEN'
+  /** The version's labels differ from production's and the call did not say allow_label_change. */
+  | 'MODEL_LABELS_CHANGED'
+  /** The version failed validation: smoke batch not finite or labels wrong, or accuracy below MODEL_MIN_ACCURACY. */
+  | 'MODEL_VALIDATION_FAILED'
+  /** Another activation is running; one at a time. Retry when it is done. */
+  | 'ACTIVATION_IN_PROGRESS'
+  /** The change needs a role that is empty (rollback without a previous production, promote without a canary). */
+  | 'MODEL_ROLE_EMPTY'
+  /** The version has a role (production, canary, shadow) and cannot be deleted or given another one. */
+  | 'MODEL_VERSION_IN_USE';
 
 export type AppErrorCode = EngineErrorCode | ServiceErrorCode;
 
@@ -80,6 +96,14 @@ export const ERROR_HTTP: { readonly [C in AppErrorCode]: ErrorHttpMapping } = {
   STORAGE_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, retryAfterSeconds: 5, expose: true },
   UNAUTHORIZED: { status: HttpStatus.UNAUTHORIZED, expose: true },
   ADMIN_DISABLED: { status: HttpStatus.FORBIDDEN, expose: true },
+  MODEL_VERSION_NOT_FOUND: { status: HttpStatus.NOT_FOUND, expose: true },
+  MODEL_VERSION_CONFLICT: { status: HttpStatus.CONFLICT, expose: true },
+  MODEL_PATH_FORBIDDEN: { status: HttpStatus.FORBIDDEN, expose: true },
+  MODEL_LABELS_CHANGED: { status: HttpStatus.CONFLICT, expose: true },
+  MODEL_VALIDATION_FAILED: { status: HttpStatus.UNPROCESSABLE_ENTITY, expose: true },
+  ACTIVATION_IN_PROGRESS: { status: HttpStatus.CONFLICT, retryAfterSeconds: 5, expose: true },
+  MODEL_ROLE_EMPTY: { status: HttpStatus.CONFLICT, expose: true },
+  MODEL_VERSION_IN_USE: { status: HttpStatus.CONFLICT, expose: true },
 };
 
 /** The message clients see for errors whose mapping does not expose their own. */

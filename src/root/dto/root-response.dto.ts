@@ -7,9 +7,6 @@ export class ModelSummaryDto {
   @ApiProperty({ example: 'demo-sentiment@3f2a9c0b1d4e', description: 'Version stamped on every prediction (MODEL_VERSION, or name@hash of the files).' })
   version: string;
 
-  @ApiProperty({ example: '/srv/models/demo-sentiment', description: 'Absolute path of the model directory.' })
-  path: string;
-
   @ApiProperty({ type: [String], example: ['NEGATIVE', 'POSITIVE'], description: 'Labels in id order.' })
   labels: string[];
 
