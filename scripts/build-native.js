@@ -2,6 +2,7 @@
 /**
  * Builds the native addon (runs as the package's `install` step, so `npm ci` builds it).
  *
+ * 0. refuses a Node.js the project does not support (scripts/node-runtime.js says why), before anything else;
  * 1. build-time headers from Debian's packages (scripts/native-deps.js), and the Unicode tables generated from
  *    them (scripts/generate-unicode-tables.js);
  * 2. the ONNX Runtime shared library: the prebuilt one inside the `onnxruntime-node` npm package, or
@@ -14,8 +15,14 @@ const { spawnSync } = require('node:child_process');
 const { ensureNativeDeps } = require('./native-deps');
 const { generateUnicodeTables } = require('./generate-unicode-tables');
 const { ROOT, DEPS_DIR, onnxRuntimeIncludeDir, onnxRuntimeLibDir } = require('./native-paths');
+const { unsupportedNodeReason } = require('./node-runtime');
 
 function main() {
+  const unsupported = unsupportedNodeReason();
+  if (unsupported) {
+    process.stderr.write(`[build-native] ${unsupported}\n`);
+    process.exit(1);
+  }
   ensureNativeDeps();
   const generatedDir = generateUnicodeTables();
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [ROOT] });

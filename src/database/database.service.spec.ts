@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from './sqlite-driver';
 import { join } from 'node:path';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { DATABASE_FILE, DatabaseOpenError, DatabaseService } from './database.service';
@@ -52,7 +53,7 @@ describe('DatabaseService', () => {
   it('reports writable, then not writable while another connection holds the write lock, and restores its busy timeout', () => {
     const { database } = open();
     expect(database.checkWritable()).toEqual({ writable: true });
-    const other = new Database(database.path);
+    const other = new Sqlite(database.path);
     cleanups.push(() => other.close());
     other.prepare('BEGIN IMMEDIATE').run();
     expect(database.checkWritable()).toEqual({ writable: false, reason: 'database is locked' });
@@ -66,7 +67,7 @@ describe('DatabaseService', () => {
     const { config, dataDir, remove } = configWithTempDataDir();
     cleanups.push(remove);
     const file = join(dataDir, 'not-a-directory');
-    new Database(file).close();
+    new Sqlite(file).close();
     expect(() => new DatabaseService({ ...config, dataDir: join(file, 'data') })).toThrow(
       expect.objectContaining({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining(join(file, 'data', DATABASE_FILE)) }),
     );

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from './sqlite-driver';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -35,14 +36,14 @@ export type WritableCheck = { writable: true } | { writable: false; reason: stri
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseService.name);
-  private readonly connection: Database.Database;
+  private readonly connection: BetterSqlite3.Database;
   readonly path: string;
 
   constructor(config: AppConfig) {
     this.path = join(config.dataDir, DATABASE_FILE);
     try {
       mkdirSync(config.dataDir, { recursive: true });
-      this.connection = new Database(this.path);
+      this.connection = new Sqlite(this.path);
       this.connection.pragma('journal_mode = WAL');
       this.connection.pragma(`synchronous = ${config.dbSynchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       this.connection.pragma('foreign_keys = ON');
@@ -59,7 +60,7 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   /** The connection, for the features' store providers to prepare their statements on. */
-  get db(): Database.Database {
+  get db(): BetterSqlite3.Database {
     return this.connection;
   }
 

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from '../database/sqlite-driver';
 import { AppError } from '../common/errors/app-error';
 import { AppErrorCode, ERROR_HTTP, GENERIC_MESSAGES, isAppErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -295,7 +296,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         return this.store.saveResults(chunk.jobSeq, jobResults, Date.now());
       });
     } catch (error) {
-      if (error instanceof Database.SqliteError) {
+      if (error instanceof Sqlite.SqliteError) {
         throw new AppError('STORAGE_UNAVAILABLE', `Could not commit a chunk of job ${chunk.jobId}: ${error.message}`);
       }
       throw error;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from '../database/sqlite-driver';
 import { fakeClassification } from '../../test/support/fake-engine';
 import { JobsHarness, openJobs, until } from '../../test/support/jobs';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
@@ -47,7 +48,7 @@ describe('JobsService', () => {
       expect(new Date(accepted.created_at).toISOString()).toBe(accepted.created_at);
 
       // Another connection (another process, after a crash) sees it committed.
-      const other = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+      const other = new Sqlite(join(dataDir, DATABASE_FILE), { readonly: true });
       try {
         expect(other.prepare('SELECT status, total, done FROM jobs WHERE id = ?').get(accepted.job_id)).toEqual({ status: 'queued', total: 3, done: 0 });
         expect(other.prepare('SELECT idx, text FROM job_items ORDER BY idx').all()).toEqual([

@@ -4,7 +4,8 @@
  * exactly once, in order, equal to classifying the texts directly, and the chunks committed before the kill kept
  * (not recomputed).
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from '../../src/database/sqlite-driver';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ interface Row {
 }
 
 function readJob(dataDir: string, id: string): { status: string; done: number; committed: Row[]; logged: string[] } {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  const db = new Sqlite(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
     const job = db.prepare('SELECT seq, status, done FROM jobs WHERE id = ?').get(id) as { seq: number; status: string; done: number };
     const committed = db

@@ -3,7 +3,8 @@
  * equal to /batch-sentiment's, every result in the prediction log, unknown ids, malformed bodies and query
  * parameters.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from '../../src/database/sqlite-driver';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ describe('async jobs (real server, real engine)', () => {
       expect(result.score).toBeCloseTo(direct[i].score, 5);
     });
 
-    const db = new Database(join(server.dataDir, DATABASE_FILE), { readonly: true });
+    const db = new Sqlite(join(server.dataDir, DATABASE_FILE), { readonly: true });
     try {
       const logged = db.prepare(`SELECT id, label, score, source, model_version FROM predictions WHERE job_id = ?`).all(id) as Array<{
         id: string;
@@ -242,8 +243,8 @@ async function countJobs(server: TestServer): Promise<number> {
   return readOnly(server.dataDir, (db) => (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n);
 }
 
-function readOnly<T>(dataDir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+function readOnly<T>(dataDir: string, read: (db: BetterSqlite3.Database) => T): T {
+  const db = new Sqlite(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
     return read(db);
   } finally {

@@ -3,7 +3,8 @@
  * when the database cannot commit, when the engine queue is saturated, before the model is loaded and during a
  * SIGTERM shutdown, and that a request in flight at shutdown still completes (and is committed).
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from '../../src/database/sqlite-driver';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo, connect, createServer, Socket } from 'node:net';
@@ -173,7 +174,7 @@ describe('readiness (real engine, demo model)', () => {
           'Database closed',
         ])).toBe(true);
         // The in-flight prediction was committed before it was answered.
-        const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+        const db = new Sqlite(join(dataDir, DATABASE_FILE), { readonly: true });
         expect(db.prepare('SELECT label FROM predictions WHERE id = ?').get(response.body.prediction_id)).toEqual({ label: 'POSITIVE' });
         db.close();
       } finally {
