@@ -32,31 +32,35 @@ export interface BatchRunResult {
   stopped: boolean;
 }
 
-/** While a chunk is refused because the engine's queue is full (only with --in-flight x --chunk-size above it). */
+/** While a text is refused because the engine's queue is full (only with --in-flight x --chunk-size above it). */
 const OVERLOAD_RETRY_MS = 50;
 
 type TextRecord = { line: number; text: string };
 type Outcome = { line: number; problem: string } | { line: number; result: Awaited<ReturnType<Classifier['classify']>>[number] };
 
-async function classifyChunk(classifier: Classifier, chunk: TextRecord[]): Promise<Outcome[]> {
+async function classifyOne(classifier: Classifier, record: TextRecord): Promise<Outcome> {
   for (;;) {
     try {
-      const results = await classifier.classify(chunk.map((r) => r.text));
-      return chunk.map((r, i) => ({ line: r.line, result: results[i] }));
+      const [result] = await classifier.classify([record.text]);
+      return { line: record.line, result };
     } catch (error) {
-      if ((error as { code?: string }).code === 'OVERLOADED') {
+      const { code, message } = error as { code?: string; message: string };
+      if (code === 'OVERLOADED') {
         await new Promise((resolve) => setTimeout(resolve, OVERLOAD_RETRY_MS));
         continue;
       }
-      if (chunk.length === 1) {
-        const { code, message } = error as { code?: string; message: string };
-        return [{ line: chunk[0].line, problem: `the engine failed on it (${code ?? 'ERROR'}: ${message})` }];
-      }
-      // One text broke the whole call: find it (and only it) by classifying the chunk's texts one by one.
-      const outcomes = await Promise.all(chunk.map((record) => classifyChunk(classifier, [record])));
-      return outcomes.flat();
+      return { line: record.line, problem: `the engine failed on it (${code ?? 'ERROR'}: ${message})` };
     }
   }
+}
+
+/**
+ * A chunk's texts go to the engine as single-text calls, all at once: its batcher then groups texts of close
+ * lengths from every call in flight (measured faster than one multi-text call per chunk, whose texts are batched
+ * in their input order), and a text the engine fails on fails alone.
+ */
+function classifyChunk(classifier: Classifier, chunk: TextRecord[]): Promise<Outcome[]> {
+  return Promise.all(chunk.map((record) => classifyOne(classifier, record)));
 }
 
 /**

@@ -18,7 +18,7 @@ export interface BatchOptions {
   outputFormat: OutputFormat;
   resume: boolean;
   overwrite: boolean;
-  /** Texts per engine call; several calls are in flight so the engine's batcher always has work queued. */
+  /** Texts per chunk (each its own engine call); inFlight chunks are in flight so the batcher always has work queued. */
   chunkSize: number;
   inFlight: number;
   progress: ProgressMode;
@@ -44,8 +44,8 @@ text in input order (JSONL or CSV: line, label, score, every label's probability
   --progress auto|bar|lines|none  bar on a terminal, periodic lines otherwise (default: auto, on stderr)
   --progress-interval SEC   seconds between progress lines (default: 10)
   --fsync-interval SEC      seconds between fsyncs of the output file (default: 5; always at the end)
-  --chunk-size N            texts per engine call (default: 256)
-  --in-flight N             engine calls in flight (default: 4)
+  --chunk-size N            texts per chunk, each text its own engine call (default: 256)
+  --in-flight N             chunks in flight (default: 4)
   --runners N, --intra-op-threads N, --max-batch-size N, --cache-size N   engine options (docs/engine.md)
   --help                    this text
 Exit codes: 0 done; 1 unexpected failure; 2 usage; 3 input/output error; 4 model not loadable;
