@@ -81,22 +81,26 @@ check_classification() { # port
   echo "$answer" | grep -q '"label":"POSITIVE"' || fail "unexpected classification: $answer"
 }
 
-# The uid of the `node` process under `pid` (the runtime's process tree: buildah/unshare, tini, node).
-server_uid() {
-  local pid="$1" child
-  for _ in 1 2 3 4 5 6; do
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = node ] && { awk '/^Uid:/ {print $2}' "/proc/$pid/status"; return; }
-    child="$(cat /proc/"$pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || true)"
-    [ -n "$child" ] || break
-    pid="$child"
+# The first process named `comm` at or below `pid` (the runtime's tree: buildah, tini, node), or nothing.
+descendant() {
+  local pid="$1" comm="$2" child
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] && { echo "$pid"; return; }
+  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    descendant "$child" "$comm" && return
   done
-  echo "none"
+  return 1
 }
 
-stop_server() { # pid, log: SIGTERM to the runtime, which reaches tini, which forwards it to node
+server_uid() {
+  local node
+  node="$(descendant "$1" node)" || { echo none; return; }
+  awk '/^Uid:/ {print $2}' "/proc/$node/status"
+}
+
+stop_server() { # pid, log: SIGTERM to tini (PID 1 in a container), which must forward it to node
   local tini pid="$1"
-  tini="$(pgrep -P "$pid" -x tini || cat /proc/"$pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -m1 . || echo "$pid")"
-  kill -TERM "$tini" 2>/dev/null || true
+  tini="$(descendant "$pid" tini)" || fail "no tini process under the runtime (is tini the entrypoint?)"
+  kill -TERM "$tini"
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -0 "$pid" 2>/dev/null && fail "the server did not stop within 30 s of SIGTERM"
   grep -q 'Database closed\|Engine closed' "$2" || { tail -n 20 "$2" >&2; fail "no graceful shutdown in the log after SIGTERM"; }
