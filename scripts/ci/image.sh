@@ -49,16 +49,18 @@ nice -n 5 "${BUILDAH[@]}" bud --isolation chroot --layers --format docker "${BUI
   -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log" >&2; fail "buildah bud failed"; }
 echo "image: built in $(( $(date +%s) - started )) s"
 
-inspect() { "${BUILDAH[@]}" inspect --type image --format "$1" "$IMAGE"; }
-USER_NAME="$(inspect '{{.Docker.Config.User}}')"
+# The image's Docker config as JSON (this buildah's --format templates have no json function), read with node.
+"${BUILDAH[@]}" inspect --type image "$IMAGE" >"$WORK/inspect.json"
+config() { node -e 'const c=require(process.argv[1]).Docker.config;const v=eval("c."+process.argv[2]);
+  console.log(typeof v==="string"?v:JSON.stringify(v??null))' "$WORK/inspect.json" "$1"; }
+USER_NAME="$(config User)"
 [ "$USER_NAME" = node ] || fail "USER is '$USER_NAME', expected node"
-inspect '{{json .Docker.Config.Healthcheck}}' | grep -q 'healthcheck.js' || fail "no HEALTHCHECK in the image config"
-inspect '{{json .Docker.Config.ExposedPorts}}' | grep -q '8000/tcp' || fail "port 8000 is not EXPOSEd"
-inspect '{{json .Docker.Config.Volumes}}' | grep -q '/data' || fail "DATA_DIR /data is not a VOLUME"
+config Healthcheck | grep -q 'healthcheck.js' || fail "no HEALTHCHECK in the image config"
+config ExposedPorts | grep -q '8000/tcp' || fail "port 8000 is not EXPOSEd"
+config Volumes | grep -q '/data' || fail "DATA_DIR /data is not a VOLUME"
 # The image's own command line: ENTRYPOINT then CMD, as a runtime would start it.
-mapfile -t COMMAND < <(inspect '{{json .Docker.Config.Entrypoint}}{{json .Docker.Config.Cmd}}' |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const [e,c]=s.split("][");
-    [...JSON.parse(e+"]"),...JSON.parse("["+c)].forEach(a=>console.log(a))})')
+mapfile -t COMMAND < <(node -e 'const c=require(process.argv[1]).Docker.config;
+  [...(c.Entrypoint??[]),...(c.Cmd??[])].forEach((a)=>console.log(a))' "$WORK/inspect.json")
 [ "${COMMAND[0]}" = /usr/bin/tini ] || fail "the entrypoint is not tini: ${COMMAND[*]}"
 echo "image: command ${COMMAND[*]} as user $USER_NAME"
 
@@ -132,8 +134,8 @@ echo "image: SIGTERM -> graceful shutdown"
 MNT="$("${BUILDAH[@]}" mount "$ctr")"
 mkdir -p "$WORK/ro" "$WORK/data"
 chown 1000:1000 "$WORK/data"
-mapfile -t ENVS < <("${BUILDAH[@]}" inspect --type image --format '{{range .Docker.Config.Env}}{{println .}}{{end}}' "$IMAGE" | grep .)
-WORKDIR="$(inspect '{{.Docker.Config.WorkingDir}}')"
+mapfile -t ENVS < <(node -e 'require(process.argv[1]).Docker.config.Env.forEach((e)=>console.log(e))' "$WORK/inspect.json")
+WORKDIR="$(config WorkingDir)"
 PORT="$(free_port)"
 unshare --mount --propagation private sh -c '
   set -e
