@@ -8,7 +8,8 @@
 #   4. the same image on a read-only root filesystem (a read-only bind mount of its rootfs, /data writable);
 #   5. the image's content: size and the layers the Dockerfile adds, no compiler, no dev dependency;
 #   6. the offline batch command inside the image.
-# Prints one "image: ..." summary line per figure. IMAGE_TAG overrides the tag (default localhost/onnx-classifier-server:ci).
+# Prints one "image: ..." summary line per figure. IMAGE_TAG overrides the tag (default localhost/onnx-classifier-server:ci);
+# IMAGE_REUSE=1 skips steps 1-2 and checks the image already under that tag (to rerun the checks alone).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -26,13 +27,22 @@ log() { echo "[image] $*" >&2; }
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ci-image.XXXXXX")"
 CONTAINERS=()
 PIDS=()
+PORTS=()
 cleanup() {
+  # The servers themselves: buildah's chroot runtime does not pass a signal to them, and they outlive it.
+  for port in "${PORTS[@]}"; do
+    for pid in $(in_root "node dist/main.js" "$port") $(in_root /usr/bin/tini "$port"); do kill "$pid" 2>/dev/null || true; done
+  done
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for ctr in "${CONTAINERS[@]}"; do "${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
+if [ "${IMAGE_REUSE:-0}" = 1 ]; then
+  "${BUILDAH[@]}" inspect --type image "$IMAGE" >/dev/null 2>&1 || fail "IMAGE_REUSE=1 but no image $IMAGE"
+  echo "image: reusing $IMAGE (not rebuilt)"
+else
 # ---- 1. base images --------------------------------------------------------------------------------------------
 scripts/ci/build-base-images.sh
 
@@ -48,6 +58,7 @@ started=$(date +%s)
 nice -n 5 "${BUILDAH[@]}" bud --isolation chroot --layers --format docker "${BUILD_ARGS[@]}" \
   -t "$IMAGE" -f Dockerfile . >"$WORK/build.log" 2>&1 || { tail -n 60 "$WORK/build.log" >&2; fail "buildah bud failed"; }
 echo "image: built in $(( $(date +%s) - started )) s"
+fi
 
 # The image's Docker config as JSON (this buildah's --format templates have no json function), read with node.
 "${BUILDAH[@]}" inspect --type image "$IMAGE" >"$WORK/inspect.json"
@@ -83,25 +94,25 @@ check_classification() { # port
   echo "$answer" | grep -q '"label":"POSITIVE"' || fail "unexpected classification: $answer"
 }
 
-# The first process named `comm` at or below `pid` (the runtime's tree: buildah, tini, node), or nothing.
-descendant() {
-  local pid="$1" comm="$2" child
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] && { echo "$pid"; return; }
-  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    descendant "$child" "$comm" && return
+# The process named `comm` started with PORT=`port` (each run gets its own free port): buildah's chroot isolation
+# starts it through intermediate processes that need not be descendants of `buildah run`.
+in_root() { # command line start ("node dist/main.js", "/usr/bin/tini"), port
+  local pid
+  for pid in $(pgrep -f "^$1"); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$2" && { echo "$pid"; return 0; }
   done
   return 1
 }
 
-server_uid() {
+server_uid() { # port
   local node
-  node="$(descendant "$1" node)" || { echo none; return; }
+  node="$(in_root "node dist/main.js" "$1")" || { echo none; return; }
   awk '/^Uid:/ {print $2}' "/proc/$node/status"
 }
 
-stop_server() { # pid, log: SIGTERM to tini (PID 1 in a container), which must forward it to node
+stop_server() { # pid, log, port: SIGTERM to tini (PID 1 in a container), which must forward it to node
   local tini pid="$1"
-  tini="$(descendant "$pid" tini)" || fail "no tini process under the runtime (is tini the entrypoint?)"
+  tini="$(in_root /usr/bin/tini "$3")" || fail "no tini process in the container (is tini the entrypoint?)"
   kill -TERM "$tini"
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   kill -0 "$pid" 2>/dev/null && fail "the server did not stop within 30 s of SIGTERM"
@@ -111,7 +122,9 @@ stop_server() { # pid, log: SIGTERM to tini (PID 1 in a container), which must f
 # ---- 3. run the image as built ------------------------------------------------------------------------------------
 ctr="$("${BUILDAH[@]}" from "$IMAGE")"
 CONTAINERS+=("$ctr")
+MNT="$("${BUILDAH[@]}" mount "$ctr")"
 PORT="$(free_port)"
+PORTS+=("$PORT")
 # SHUTDOWN_GRACE_MS short: the pause only matters behind a load balancer.
 "${BUILDAH[@]}" run --isolation chroot --network host -e PORT="$PORT" -e HOST=127.0.0.1 -e SHUTDOWN_GRACE_MS=200 \
   "$ctr" -- "${COMMAND[@]}" >"$WORK/server.log" 2>&1 &
@@ -119,24 +132,24 @@ SERVER=$!
 PIDS+=("$SERVER")
 wait_ready "$PORT" "$SERVER" "$WORK/server.log"
 check_classification "$PORT"
-uid="$(server_uid "$SERVER")"
+uid="$(server_uid "$PORT")"
 [ "$uid" = 1000 ] || fail "the server runs as uid $uid, expected 1000 (node)"
 "${BUILDAH[@]}" run --isolation chroot --network host -e PORT="$PORT" "$ctr" -- node scripts/healthcheck.js ||
   fail "the HEALTHCHECK command failed against the running server"
 echo "image: ready, classified, uid $uid, HEALTHCHECK passes (port $PORT)"
-stop_server "$SERVER" "$WORK/server.log"
+stop_server "$SERVER" "$WORK/server.log" "$PORT"
 echo "image: SIGTERM -> graceful shutdown"
 
 # ---- 4. read-only root filesystem ------------------------------------------------------------------------------
 # buildah run cannot make the root read-only, so the image's rootfs is bind-mounted read-only in a private mount
 # namespace and the same command runs there (chroot, the image's uid/gid, the image's environment), with only
 # DATA_DIR writable, as `docker run --read-only -v data:/data` or Kubernetes' readOnlyRootFilesystem gives it.
-MNT="$("${BUILDAH[@]}" mount "$ctr")"
 mkdir -p "$WORK/ro" "$WORK/data"
 chown 1000:1000 "$WORK/data"
 mapfile -t ENVS < <(node -e 'require(process.argv[1]).Docker.config.Env.forEach((e)=>console.log(e))' "$WORK/inspect.json")
 WORKDIR="$(config WorkingDir)"
 PORT="$(free_port)"
+PORTS+=("$PORT")
 unshare --mount --propagation private sh -c '
   set -e
   mount --bind "$1" "$2"; mount -o remount,bind,ro "$2"
@@ -151,7 +164,7 @@ PIDS+=("$SERVER")
 wait_ready "$PORT" "$SERVER" "$WORK/server-ro.log"
 check_classification "$PORT"
 [ -e "$WORK/data/classifier.db" ] || ls "$WORK/data" | grep -q . || fail "nothing was written to DATA_DIR"
-stop_server "$SERVER" "$WORK/server-ro.log"
+stop_server "$SERVER" "$WORK/server-ro.log" "$PORT"
 echo "image: serves on a read-only root filesystem (writes only to /data: $(ls "$WORK/data" | tr '\n' ' '))"
 
 # ---- 5. content: size, no compiler, no dev dependency -------------------------------------------------------------
