@@ -33,6 +33,9 @@ node pretokenize.js --max-length 64
 echo "== 4/6 train + temperature + export"
 # shellcheck disable=SC2086
 "$PYTHON" -u train.py ${TRAIN_ARGS:-}
+# The committed model trained a second epoch from the first one's weights, at half the learning rate.
+cp work/model.pt work/epoch1.pt
+"$PYTHON" -u train.py --load work/epoch1.pt --epochs 1 --lr 5e-4 --warmup 100 --seed 1 --threads 2
 echo "== 5/6 verify"
 node verify.js
 echo "== 6/6 evaluate (SST-2 dev and the held-out split of every source)"
