@@ -34,11 +34,18 @@ describe('EngineService (the router in front of the loaded engines)', () => {
 
   it('loads engines on the shared thread pools by default, on threads of their own when a thread count is set', async () => {
     await (await createService(loader, { ENGINE_INTRA_OP_THREADS: '3' })).load('/registry/a');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { intraOpThreads: 3 });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { intraOpThreads: 3, captureFeatures: true });
     await (await createService(loader)).load('/registry/b');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: true });
     await (await createService(loader, { ENGINE_SHARED_THREADS: 'false' })).load('/registry/c');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', {});
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', { captureFeatures: true });
+  });
+
+  it('asks the engine for drift features only while drift is enabled, with the configured embedding output', async () => {
+    await (await createService(loader, { DRIFT_EMBEDDING_OUTPUT: 'pooler_output' })).load('/registry/a');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, embeddingOutput: 'pooler_output' });
+    await (await createService(loader, { DRIFT_ENABLED: 'false', DRIFT_EMBEDDING_OUTPUT: 'pooler_output' })).load('/registry/b');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: false });
   });
 
   it('is not ready, and refuses with NOT_READY, until a production engine serves', async () => {

@@ -1,3 +1,4 @@
+import { DriftService } from '../../../src/drift/drift.service';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +47,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   try {
     app = await createApp({ env: { LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir } });
     await app.listen(0, '127.0.0.1');
+    // A model that ships a drift reference (the demo does) has it built through its engine in the background at
+    // startup; tests that count the engine's work exactly start once that has settled.
+    await app.get(DriftService).idle();
   } catch (error) {
     removeDataDir();
     throw error;
