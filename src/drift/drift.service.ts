@@ -199,6 +199,22 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The attached versions' state, for the report and the metrics (read-only views). */
+  /**
+   * A version's drift in one line, for the model registry's view (GET /models): the status of its last tested window
+   * and the features that moved there; undefined while the version is not attached (not loaded, or drift is off).
+   */
+  summary(version: string): { status: string; lastWindowClosedAt: number | null; driftedFeatures: string[] } | undefined {
+    const state = this.versions.get(version);
+    if (!state) return undefined;
+    const last = state.history[0];
+    if (!last) return { status: state.reference ? 'no_window_yet' : 'no_reference', lastWindowClosedAt: null, driftedFeatures: [] };
+    return {
+      status: last.status,
+      lastWindowClosedAt: last.closedAt,
+      driftedFeatures: last.tests.filter((t) => t.drifted).map((t) => t.feature),
+    };
+  }
+
   attached(): ReadonlyArray<Readonly<VersionState>> {
     return [...this.versions.values()];
   }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DriftService } from '../drift/drift.service';
 import { MonitoringService } from '../monitoring/monitoring.service';
 import { ActivateRequestDto } from './dto/activate-request.dto';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -16,7 +18,26 @@ export class ModelsViewService {
   constructor(
     private readonly models: ModelsService,
     private readonly monitoring: MonitoringService,
+    // Drift depends on this module (it attaches the versions the registry loads), so its service is looked up
+    // when a view is built rather than injected, which would make the two modules import each other.
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  private driftOf(version: string): ModelVersionDto['drift'] {
+    let drift: DriftService;
+    try {
+      drift = this.moduleRef.get(DriftService, { strict: false });
+    } catch {
+      return null;
+    }
+    const summary = drift.summary(version);
+    if (!summary) return null;
+    return {
+      status: summary.status,
+      last_window_closed_at: summary.lastWindowClosedAt === null ? null : new Date(summary.lastWindowClosedAt).toISOString(),
+      drifted_features: summary.driftedFeatures,
+    };
+  }
 
   async updateModel(r: UpdateModelRequestDto): Promise<ProductionChangeDto> {
     return toChangeDto(
@@ -115,6 +136,7 @@ export class ModelsViewService {
           }
         : null,
       ...(shadow ? { shadow: toShadowDto(shadow) } : {}),
+      drift: this.driftOf(m.version),
     };
   }
 }

@@ -71,6 +71,8 @@ describe('model lifecycle (real engine, demo model and variants of it)', () => {
     expect(model).toMatchObject({ state: 'production', labels: ['NEGATIVE', 'POSITIVE'], source: 'MODEL_DIR', roles: [{ role: 'production' }] });
     expect(model.files.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['config.json', 'model.onnx', 'tokenizer.json']));
     for (const file of model.files) expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Drift attached the version the registry loaded and built the reference the demo model ships.
+    expect(model.drift).toEqual({ status: 'no_window_yet', last_window_closed_at: null, drifted_features: [] });
     await expectServing(v1);
     const history = await admin('GET', '/models/history');
     expect(history.body.entries).toEqual([expect.objectContaining({ action: 'startup', version: v1, outcome: 'ok', detail: expect.stringContaining('first start') })]);

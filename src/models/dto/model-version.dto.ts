@@ -42,6 +42,16 @@ export class ShadowReportDto {
 }
 
 /** One registered version: its manifest, roles and figures. */
+export class VersionDriftDto {
+  @ApiProperty({
+    enum: ['ok', 'drift', 'no_reference', 'insufficient_samples', 'no_window_yet'],
+    description: 'Status of its last tested drift window (docs/drift.md); no_window_yet until one closes.',
+  })
+  status: string;
+  @ApiProperty({ nullable: true, type: String, description: 'When that window closed.' }) last_window_closed_at: string | null;
+  @ApiProperty({ type: [String], description: 'Features whose tests rejected in that window (after Holm).' }) drifted_features: string[];
+}
+
 export class ModelVersionDto {
   @ApiProperty({ example: 'demo-sentiment@3f2a9c0b1d4e' }) version: string;
   @ApiProperty() model_name: string;
@@ -62,6 +72,8 @@ export class ModelVersionDto {
   performance: VersionPerformanceDto | null;
   @ApiPropertyOptional({ type: ShadowReportDto, description: 'Only for the shadow version: agreement with production per window.' })
   shadow?: ShadowReportDto;
+  @ApiProperty({ type: VersionDriftDto, nullable: true, description: 'Data drift of a loaded version (null: not loaded, or DRIFT_ENABLED=false).' })
+  drift: VersionDriftDto | null;
 }
 
 export class ModelListDto {
