@@ -49,6 +49,7 @@ async function main() {
   const { runEvaluationJob } = load('evaluation-job.js');
   const { sampleOfClassification } = load('prediction-sample.js');
   const { WindowBuffer } = load('window-buffer.js');
+  const { rawWindow } = load('raw-window.js');
 
   if (!fs.existsSync(TRAIN)) throw new Error(`${TRAIN} not found: the benchmark needs ../shared/realdata beside the project`);
   // Full sentences only (the file also holds short phrases): at least 8 words.
@@ -74,23 +75,10 @@ async function main() {
   const makeJob = (seed) => {
     const buffer = new WindowBuffer(windowSize, engine.info().drift.embeddingDim);
     windowResults.forEach((r, i) => buffer.push(sampleOfClassification(windowTexts[i], r, r.features, labelIndex), 0));
-    const n = buffer.size;
     return {
       reference,
       projection: stored.projection,
-      window: {
-        size: n,
-        rawDim: buffer.embeddingDim,
-        embedding: buffer.embedding.subarray(0, n * buffer.embeddingDim),
-        confidence: buffer.confidence.subarray(0, n),
-        entropy: buffer.entropy.subarray(0, n),
-        tokenCount: buffer.tokenCount.subarray(0, n),
-        unknownShare: buffer.unknownShare.subarray(0, n),
-        nonLetterShare: buffer.nonLetterShare.subarray(0, n),
-        truncated: buffer.truncated.subarray(0, n),
-        label: buffer.label.subarray(0, n),
-        labels,
-      },
+      window: rawWindow(buffer, labels),
       options: { alpha: 0.05, permutations: 500, seed, bandwidth: stored.bandwidth },
     };
   };

@@ -18,10 +18,10 @@
  * Every system uses the same intra-op thread count (all cores) and the same texts (SST-2 dev sentences from
  * ../shared/realdata). Each measurement is repeated, the systems alternate, and medians are reported.
  */
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { modelDir } = require('./models');
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const ort = require('onnxruntime-node');
 const { Engine, Tokenizer } = require('..');
@@ -39,21 +39,6 @@ function parseArgs() {
   }
   if (!args.texts) args.texts = args.model === 'demo' ? 1744 : 192;
   return args;
-}
-
-function modelDir(name) {
-  if (name === 'demo') return path.join(ROOT, 'models', 'demo-sentiment');
-  if (name === 'bert-base') {
-    const dir = path.join(ROOT, 'bench', 'models', 'bert-base-random');
-    if (!fs.existsSync(path.join(dir, 'model.onnx'))) {
-      console.log('generating the BERT-base-sized model (tools/bert-base-random/make_model.py)...');
-      execFileSync(process.env.PYTHON || '/usr/bin/python3', [path.join(ROOT, 'tools', 'bert-base-random', 'make_model.py'), dir], {
-        stdio: 'inherit',
-      });
-    }
-    return dir;
-  }
-  throw new Error(`unknown model ${name} (demo or bert-base)`);
 }
 
 function corpus(count) {

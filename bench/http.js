@@ -30,6 +30,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { modelDir } = require('./models');
 const { performance } = require('node:perf_hooks');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -79,21 +80,6 @@ function parseArgs() {
     cpuProf: args['cpu-prof'] ? path.resolve(args['cpu-prof']) : '',
     env: Object.fromEntries(args.env ? args.env.split(',').map((kv) => kv.split('=')) : []),
   };
-}
-
-function modelDir(name) {
-  if (name === 'demo') return path.join(ROOT, 'models', 'demo-sentiment');
-  if (name === 'bert-base') {
-    const dir = path.join(ROOT, 'bench', 'models', 'bert-base-random');
-    if (!fs.existsSync(path.join(dir, 'model.onnx'))) {
-      console.log('generating the BERT-base-sized model (tools/bert-base-random/make_model.py)...');
-      execFileSync(process.env.PYTHON || '/usr/bin/python3', [path.join(ROOT, 'tools', 'bert-base-random', 'make_model.py'), dir], {
-        stdio: 'inherit',
-      });
-    }
-    return dir;
-  }
-  throw new Error(`unknown model ${name} (demo, bert-base or both)`);
 }
 
 /** Real short texts: tweets and review sentences, interleaved so that every stretch mixes both. */
