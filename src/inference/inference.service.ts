@@ -42,7 +42,6 @@ export class InferenceService {
     };
   }
 
-  /** Classifies, then commits the predictions before anything is returned (see PredictionLogService). */
   /**
    * Classifies, then commits the predictions, stamped with the version whose engine computed them (a swap
    * during the call cannot relabel them), before anything is returned (see PredictionLogService).
