@@ -198,7 +198,6 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The attached versions' state, for the report and the metrics (read-only views). */
   /**
    * A version's drift in one line, for the model registry's view (GET /models): the status of its last tested window
    * and the features that moved there; undefined while the version is not attached (not loaded, or drift is off).
@@ -215,6 +214,7 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /** The attached versions' state, for the report and the metrics (read-only views). */
   attached(): ReadonlyArray<Readonly<VersionState>> {
     return [...this.versions.values()];
   }
