@@ -18,7 +18,7 @@ for (const file of ['predictions/prediction.store.js', 'predictions/prediction-i
 }
 const { PredictionStore } = require(path.join(DIST, 'predictions/prediction.store.js'));
 const { newPredictionId } = require(path.join(DIST, 'predictions/prediction-id.js'));
-const { DatabaseService } = require(path.join(DIST, 'database/database.service.js'));
+const { SqliteDatabase } = require(path.join(DIST, 'database/database.service.js'));
 
 function parseArgs() {
   const args = { rows: 60000, measure: 30000, group: 30, repeats: 3 };
@@ -49,7 +49,7 @@ function record(id) {
 /** CPU µs per record of inserting `measure` records in groups, after `rows` records. */
 function run(makeId, { rows, measure, group }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prediction-ids-'));
-  const database = new DatabaseService({ dataDir, dbSynchronous: 'normal' });
+  const database = new SqliteDatabase({ dataDir, dbSynchronous: 'normal' });
   try {
     const store = new PredictionStore(database);
     const insertGroups = (count) => {

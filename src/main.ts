@@ -5,7 +5,7 @@ import { createApp, CreateAppOptions } from './app.factory';
 import { AppConfig } from './config/app-config';
 import { InvalidConfigError } from './config/env.schema';
 import { DOCS_PATH } from './docs/swagger';
-import { DatabaseOpenError } from './database/database.service';
+import { DatabaseOpenError } from './database/sqlite-database';
 import { ModelLoadError } from './engine/model-load.error';
 import { createRootLogger } from './logging/root-logger';
 import { MetricsListenError } from './metrics/metrics.server';

@@ -36,6 +36,12 @@ export abstract class AppConfig {
   readonly dataDir: string;
   /** DB_SYNCHRONOUS: SQLite's synchronous pragma. */
   readonly dbSynchronous: 'normal' | 'full';
+  /** DATABASE_URL: PostgreSQL connection URL; undefined: the embedded SQLite database in DATA_DIR. */
+  readonly databaseUrl?: string;
+  /** DATABASE_POOL_SIZE: most PostgreSQL connections of this replica's pool. */
+  readonly databasePoolSize: number;
+  /** DATABASE_CONNECT_TIMEOUT_MS: connect / pool-wait timeout for PostgreSQL. */
+  readonly databaseConnectTimeoutMs: number;
   /** LOG_LEVEL: least severe level logged. */
   readonly logLevel: LogLevel;
   /** MODEL_VERSION: version reported with predictions; undefined: derived from the model's files. */

@@ -173,6 +173,28 @@ const SCHEMA = {
     description:
       "SQLite's synchronous mode (WAL journal): normal keeps every commit across a process crash (kill -9) and may lose the last commits on power loss; full fsyncs every commit and keeps them across power loss too, at a cost per write.",
   },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: undefined,
+    parse: (raw) =>
+      /^postgres(ql)?:\/\/\S+$/.test(raw.trim())
+        ? { value: raw.trim() }
+        : { problem: 'expected a PostgreSQL connection URL, postgres://user:password@host:port/database' },
+    description:
+      'PostgreSQL connection URL (postgres://user:password@host:5432/database): every store (prediction log, feedback, jobs, monitoring, model roles, drift) lives there, so several replicas share one state. Unset: the embedded SQLite database in DATA_DIR.',
+  },
+  databasePoolSize: {
+    env: 'DATABASE_POOL_SIZE',
+    default: 10,
+    parse: integer(2, 200),
+    description: 'Most PostgreSQL connections one replica opens (one more is kept for LISTEN). Replicas x this must stay under the server\'s max_connections.',
+  },
+  databaseConnectTimeoutMs: {
+    env: 'DATABASE_CONNECT_TIMEOUT_MS',
+    default: 5000,
+    parse: integer(100, 120_000),
+    description: 'How long a PostgreSQL connection attempt (or a wait for a free pooled connection) lasts before the operation fails with STORAGE_UNAVAILABLE.',
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     default: 'info',

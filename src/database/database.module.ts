@@ -1,10 +1,15 @@
 import { Global, Module } from '@nestjs/common';
-import { DatabaseService } from './database.service';
+import { PostgresDatabase } from './postgres-database';
+import { SqliteDatabase } from './sqlite-database';
 
-/** The embedded SQLite database. Global: every feature's store uses it, and global modules shut down last. */
+/**
+ * The database: the embedded SQLite file by default, PostgreSQL when DATABASE_URL is set (see storeProvider).
+ * Both are provided; the unused one never opens anything. Global: every feature's store uses it, and global
+ * modules shut down last.
+ */
 @Global()
 @Module({
-  providers: [DatabaseService],
-  exports: [DatabaseService],
+  providers: [SqliteDatabase, PostgresDatabase],
+  exports: [SqliteDatabase, PostgresDatabase],
 })
 export class DatabaseModule {}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Classification, EngineInfo } from '../../lib';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { ModelEventsService } from '../models/model-events.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
@@ -104,7 +104,7 @@ describe('DriftService', () => {
       cleanups.push(temp.remove);
       config = temp.config;
     }
-    const database = new DatabaseService(config);
+    const database = new SqliteDatabase(config);
     const predictions = new PredictionLogService(new PredictionStore(database), config);
     const engine = {
       modelVersion: 'v1',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import type { StoredReference, WindowResult } from './drift.types';
 
 /**
@@ -19,7 +19,7 @@ export abstract class DriftStore {
   abstract versions(): Promise<string[]>;
 }
 
-/** Drift's own tables; steps are append-only (see DatabaseService.migrate). */
+/** Drift's own tables; steps are append-only (see SqliteDatabase.migrate). */
 const MIGRATIONS = [
   `CREATE TABLE drift_references (
      model_version TEXT PRIMARY KEY,
@@ -86,7 +86,7 @@ export class SqliteDriftStore extends DriftStore {
   private readonly selectWindows: Statement;
   private readonly selectVersions: Statement;
 
-  constructor(private readonly database: DatabaseService) {
+  constructor(private readonly database: SqliteDatabase) {
     super();
     database.migrate('drift', MIGRATIONS);
     const db = database.db;

@@ -2,7 +2,7 @@ import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import type { RawEnv } from '../config/env.schema';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import { PredictionStore } from '../predictions/prediction.store';
 import { FeedbackService } from './feedback.service';
@@ -32,7 +32,7 @@ describe('FeedbackService', () => {
 
   /** The feedback service on the real prediction log and database of `dataDir`, with a settable clock. */
   function open({ config }: { config: AppConfig } = tempDataDir()) {
-    const database = new DatabaseService(config);
+    const database = new SqliteDatabase(config);
     cleanups.push(() => database.onApplicationShutdown());
     const predictions = new PredictionLogService(new PredictionStore(database), config);
     const clock = new FakeClock();

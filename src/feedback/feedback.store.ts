@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import type { SaveFeedbackResult, StoredFeedback } from './feedback.types';
 
 /**
- * The feedback table; steps are append-only (see DatabaseService.migrate). One row per prediction (the primary
+ * The feedback table; steps are append-only (see SqliteDatabase.migrate). One row per prediction (the primary
  * key), so a second feedback replaces the first. The foreign key deletes a prediction's feedback with the
  * prediction when the prediction log's retention removes it: feedback only means something next to its
  * prediction. (A later migration that rebuilds the predictions table must therefore copy it in place rather
@@ -38,7 +38,7 @@ export class FeedbackStore {
   private readonly replace: Statement;
   private readonly saveTransaction: (predictionId: string, correctLabel: string, receivedAt: number) => SaveFeedbackResult;
 
-  constructor(database: DatabaseService) {
+  constructor(database: SqliteDatabase) {
     database.migrate('feedback', MIGRATIONS);
     const db = database.db;
     this.byId = db.prepare('SELECT * FROM feedback WHERE prediction_id = ?');

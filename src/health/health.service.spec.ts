@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { FAKE_INFO, idleStats } from '../../test/support/fake-engine';
 import { AppConfig } from '../config/app-config';
 import { validateEnv } from '../config/env.schema';
-import { DatabaseService, WritableCheck } from '../database/database.service';
+import { SqliteDatabase, WritableCheck } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { EngineState, EngineStats } from '../engine/engine.types';
 import { DatabaseHealthIndicator } from './database.health';
@@ -38,7 +38,7 @@ describe('HealthService', () => {
         DatabaseHealthIndicator,
         ShutdownService,
         { provide: EngineService, useValue: engine },
-        { provide: DatabaseService, useValue: database },
+        { provide: SqliteDatabase, useValue: database },
         { provide: AppConfig, useValue: validateEnv(env) },
         { provide: HttpAdapterHost, useValue: {} },
       ],

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { createFakeEngine, fakeClassification } from '../../test/support/fake-engine';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import type { ClassifierEngine } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
@@ -40,7 +40,7 @@ describe('InferenceService', () => {
     moduleRef = await Test.createTestingModule({
       providers: [
         InferenceService,
-        DatabaseService,
+        SqliteDatabase,
         PredictionStore,
         PredictionLogService,
         { provide: EngineService, useValue: engine },
@@ -82,7 +82,7 @@ describe('InferenceService', () => {
   });
 
   it('answers STORAGE_UNAVAILABLE, and returns no prediction, when the log cannot commit', async () => {
-    moduleRef.get(DatabaseService).db.close();
+    moduleRef.get(SqliteDatabase).db.close();
     await expect(service.classifyOne('good')).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
   });
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { AppErrorCode } from '../common/errors/error-codes';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { Job, JOB_STATUSES, JobError, JobResult, JobStatus, PendingText } from './job.types';
 
 /**
- * The jobs' tables; steps are append-only (see DatabaseService.migrate).
+ * The jobs' tables; steps are append-only (see SqliteDatabase.migrate).
  *
  * - `jobs.seq` (AUTOINCREMENT, never reused even after retention deletes the newest job) orders jobs by
  *   submission, and the workers' cursor relies on it only growing.
@@ -100,7 +100,7 @@ export class JobStore {
   private readonly deleteJob: Statement<[number]>;
   private readonly transactionOf: Transaction<(work: () => unknown) => unknown>;
 
-  constructor(database: DatabaseService) {
+  constructor(database: SqliteDatabase) {
     database.migrate('jobs', MIGRATIONS);
     const db = database.db;
     this.insertJob = db.prepare(`INSERT INTO jobs (id, status, total, created_at) VALUES (?, 'queued', ?, ?)`);

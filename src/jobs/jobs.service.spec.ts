@@ -6,7 +6,7 @@ import { JobsHarness, openJobs, until } from '../../test/support/jobs';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import type { AppConfig } from '../config/app-config';
 import type { RawEnv } from '../config/env.schema';
-import { DATABASE_FILE } from '../database/database.service';
+import { DATABASE_FILE } from '../database/sqlite-database';
 import { join } from 'node:path';
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -1,16 +1,16 @@
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { ModelStore } from './model.store';
 
 describe('ModelStore (SQLite)', () => {
   let remove: () => void;
-  let database: DatabaseService;
+  let database: SqliteDatabase;
   let store: ModelStore;
   let config: ReturnType<typeof configWithTempDataDir>['config'];
 
   beforeEach(() => {
     ({ config, remove } = configWithTempDataDir());
-    database = new DatabaseService(config);
+    database = new SqliteDatabase(config);
     store = new ModelStore(database);
   });
 
@@ -31,7 +31,7 @@ describe('ModelStore (SQLite)', () => {
     );
     await store.changeRoles([{ role: 'canary' }], { at: 3, action: 'canary.clear', version: 'c', outcome: 'ok', detail: 'cleared' });
     database.onApplicationShutdown();
-    database = new DatabaseService(config);
+    database = new SqliteDatabase(config);
     store = new ModelStore(database);
     expect(await store.roles()).toEqual([
       { role: 'previous', version: 'a', updatedAt: 2 },

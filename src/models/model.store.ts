@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import type { HistoryEntry, HistoryOutcome, ModelRole, ModelStorePort, NewHistoryEntry, RoleAssignment, RoleChange } from './model.types';
 
-/** The models feature's tables; steps are append-only (see DatabaseService.migrate). */
+/** The models feature's tables; steps are append-only (see SqliteDatabase.migrate). */
 const MIGRATIONS = [
   `CREATE TABLE model_roles (
      role TEXT PRIMARY KEY,
@@ -51,7 +51,7 @@ export class ModelStore implements ModelStorePort {
   private readonly selectSetting: Statement;
   private readonly upsertSetting: Statement;
 
-  constructor(private readonly database: DatabaseService) {
+  constructor(private readonly database: SqliteDatabase) {
     database.migrate('models', MIGRATIONS);
     const db = database.db;
     this.selectRoles = db.prepare('SELECT * FROM model_roles ORDER BY role');

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { FeedbackService } from '../feedback/feedback.service';
 import { FeedbackStore } from '../feedback/feedback.store';
 import { PredictionLogService } from '../predictions/prediction-log.service';
@@ -39,7 +39,7 @@ describe('MonitoringService', () => {
 
   /** Everything on one real database: prediction log, feedback, monitoring (started), with a settable clock. */
   function start({ config }: { config: AppConfig } = tempDataDir(), clock = new FakeClock()) {
-    const database = new DatabaseService(config);
+    const database = new SqliteDatabase(config);
     const predictions = new PredictionLogService(new PredictionStore(database), config);
     const feedback = new FeedbackService(predictions, new FeedbackStore(database), clock, config);
     const store = new MonitoringStore(database);

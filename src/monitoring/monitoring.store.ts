@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import type { Baseline, WindowCell } from './performance-tracker';
 
 /** Monitoring's own table: the baseline of each model version, fixed once set. Steps are append-only. */
@@ -51,7 +51,7 @@ export class MonitoringStore {
   private readonly insertBaseline: Statement;
   private labelledCountsStatement: Statement | undefined;
 
-  constructor(private readonly database: DatabaseService) {
+  constructor(private readonly database: SqliteDatabase) {
     database.migrate('monitoring', MIGRATIONS);
     this.selectBaselines = database.db.prepare('SELECT * FROM monitoring_baselines');
     this.insertBaseline = database.db.prepare(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import type { RawEnv } from '../config/env.schema';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionLogService } from './prediction-log.service';
 import { PredictionStore } from './prediction.store';
 import type { PredictionRecord } from './prediction.types';
@@ -13,9 +13,9 @@ describe('PredictionLogService', () => {
   const cleanups: Array<() => void> = [];
   afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
 
-  function open(env: RawEnv = {}): { log: PredictionLogService; database: DatabaseService; dataDir: string } {
+  function open(env: RawEnv = {}): { log: PredictionLogService; database: SqliteDatabase; dataDir: string } {
     const { config, dataDir, remove } = configWithTempDataDir(env);
-    const database = new DatabaseService(config);
+    const database = new SqliteDatabase(config);
     const log = new PredictionLogService(new PredictionStore(database), config);
     cleanups.push(remove, () => database.onApplicationShutdown());
     return { log, database, dataDir };
@@ -59,14 +59,14 @@ describe('PredictionLogService', () => {
   it('keeps records across a restart of the service (the database file is the log)', () => {
     const { config, remove } = configWithTempDataDir();
     cleanups.push(remove);
-    const first = new DatabaseService(config);
+    const first = new SqliteDatabase(config);
     const [record] = new PredictionLogService(new PredictionStore(first), config).record([INPUT], 'm@1', {
       source: 'job',
       jobId: 'job-1',
       latencyMs: 1,
     });
     first.onApplicationShutdown();
-    const second = new DatabaseService(config);
+    const second = new SqliteDatabase(config);
     cleanups.push(() => second.onApplicationShutdown());
     expect(new PredictionLogService(new PredictionStore(second), config).find(record.id)).toMatchObject({ jobId: 'job-1', source: 'job' });
   });

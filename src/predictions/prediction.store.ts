@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { DatabaseService } from '../database/database.service';
+import { SqliteDatabase } from '../database/sqlite-database';
 import type { PredictionRecord, PredictionSource } from './prediction.types';
 
-/** The prediction log's table; steps are append-only (see DatabaseService.migrate). */
+/** The prediction log's table; steps are append-only (see SqliteDatabase.migrate). */
 const MIGRATIONS = [
   `CREATE TABLE predictions (
      id TEXT PRIMARY KEY,
@@ -46,7 +46,7 @@ export class PredictionStore {
   /** One transaction over any number of records, prepared once: this runs for every request. */
   private readonly insertInTransaction: (records: readonly PredictionRecord[]) => void;
 
-  constructor(private readonly database: DatabaseService) {
+  constructor(private readonly database: SqliteDatabase) {
     database.migrate('predictions', MIGRATIONS);
     const db = database.db;
     // Positional parameters: binding an array of values is cheaper than building a named-parameter object per row.

@@ -9,7 +9,7 @@ import { Sqlite } from '../../src/database/sqlite-driver';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATABASE_FILE } from '../../src/database/database.service';
+import { DATABASE_FILE } from '../../src/database/sqlite-database';
 import { ChildServer, compileServer, spawnServer } from './support/child-server';
 
 const TEXTS = Array.from(

@@ -8,7 +8,7 @@ import { Sqlite } from '../../src/database/sqlite-driver';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATABASE_FILE } from '../../src/database/database.service';
+import { DATABASE_FILE } from '../../src/database/sqlite-database';
 import { parseExposition, valueOf } from '../support/prometheus-text';
 import { HttpResult, startServer, TestServer } from './support/server';
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DATABASE_FILE, DatabaseService } from '../../src/database/database.service';
+import { DATABASE_FILE, SqliteDatabase } from '../../src/database/sqlite-database';
 import { createApp } from '../../src/main';
 import { request, startServer, TestServer } from './support/server';
 
@@ -46,7 +46,7 @@ describe('readiness (real engine, demo model)', () => {
     });
 
     it('answers 503 while the database cannot commit, and 200 again once it can', async () => {
-      const { db } = server.app.get(DatabaseService);
+      const { db } = server.app.get(SqliteDatabase);
       db.pragma('query_only = ON');
       try {
         const notReady = await server.request('GET', '/health/ready');
@@ -69,7 +69,7 @@ describe('readiness (real engine, demo model)', () => {
     });
 
     it('answers 503 when the database connection is gone', async () => {
-      server.app.get(DatabaseService).db.close();
+      server.app.get(SqliteDatabase).db.close();
       const { status, body } = await server.request('GET', '/health/ready');
       expect(status).toBe(503);
       expect(body.error.details).toEqual([{ indicator: 'database', status: 'down', message: 'the database cannot commit: the database is closed' }]);

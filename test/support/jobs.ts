@@ -1,6 +1,6 @@
 import type { Classification, EngineStats } from '../../lib';
 import type { AppConfig } from '../../src/config/app-config';
-import { DatabaseService } from '../../src/database/database.service';
+import { SqliteDatabase } from '../../src/database/sqlite-database';
 import type { EngineService } from '../../src/engine/engine.service';
 import { JobRunner } from '../../src/jobs/job-runner';
 import { JobStore } from '../../src/jobs/job.store';
@@ -53,7 +53,7 @@ export function holdEngineCalls(engine: FakeJobEngine): HeldCall[] {
 
 /** The jobs feature wired by hand on a real SQLite database, like one process of the server. */
 export interface JobsHarness {
-  database: DatabaseService;
+  database: SqliteDatabase;
   store: JobStore;
   predictions: PredictionLogService;
   runner: JobRunner;
@@ -66,7 +66,7 @@ export interface JobsHarness {
 }
 
 export function openJobs(config: AppConfig, engine: FakeJobEngine = createFakeJobEngine()): JobsHarness {
-  const database = new DatabaseService(config);
+  const database = new SqliteDatabase(config);
   const predictions = new PredictionLogService(new PredictionStore(database), config);
   const store = new JobStore(database);
   const runner = new JobRunner(store, engine as unknown as EngineService, predictions, config);

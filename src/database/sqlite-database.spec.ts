@@ -2,15 +2,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Sqlite } from './sqlite-driver';
 import { join } from 'node:path';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
-import { DATABASE_FILE, DatabaseOpenError, DatabaseService } from './database.service';
+import { DATABASE_FILE, DatabaseOpenError, SqliteDatabase } from './sqlite-database';
 
-describe('DatabaseService', () => {
+describe('SqliteDatabase', () => {
   const cleanups: Array<() => void> = [];
   afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
 
-  function open(): { database: DatabaseService; dataDir: string } {
+  function open(): { database: SqliteDatabase; dataDir: string } {
     const { config, dataDir, remove } = configWithTempDataDir();
-    const database = new DatabaseService(config);
+    const database = new SqliteDatabase(config);
     cleanups.push(remove, () => database.onApplicationShutdown());
     return { database, dataDir };
   }
@@ -19,7 +19,7 @@ describe('DatabaseService', () => {
     const { config, dataDir, remove } = configWithTempDataDir();
     cleanups.push(remove);
     const nested = { ...config, dataDir: join(dataDir, 'a', 'b') };
-    const database = new DatabaseService(nested);
+    const database = new SqliteDatabase(nested);
     cleanups.push(() => database.onApplicationShutdown());
     expect(database.path).toBe(join(dataDir, 'a', 'b', DATABASE_FILE));
     expect(database.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -62,13 +62,14 @@ describe('DatabaseService', () => {
     expect(database.checkWritable()).toEqual({ writable: true });
   });
 
-  it('fails to start with the path and the reason when DATA_DIR cannot be created', () => {
+  it('fails (when a store first opens it) with the path and the reason when DATA_DIR cannot be created', () => {
     // A path under a regular file cannot be created, even by root (who ignores directory permissions).
     const { config, dataDir, remove } = configWithTempDataDir();
     cleanups.push(remove);
     const file = join(dataDir, 'not-a-directory');
     new Sqlite(file).close();
-    expect(() => new DatabaseService({ ...config, dataDir: join(file, 'data') })).toThrow(
+    const database = new SqliteDatabase({ ...config, dataDir: join(file, 'data') });
+    expect(() => database.db).toThrow(
       expect.objectContaining({ code: 'DATABASE_UNAVAILABLE', message: expect.stringContaining(join(file, 'data', DATABASE_FILE)) }),
     );
   });
