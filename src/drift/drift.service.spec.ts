@@ -13,7 +13,7 @@ import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { ModelEventsService } from '../models/model-events.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
-import { PredictionStore } from '../predictions/prediction.store';
+import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import type { PredictionSource } from '../predictions/prediction.types';
 import { FAKE_INFO } from '../../test/support/fake-engine';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
@@ -105,7 +105,7 @@ describe('DriftService', () => {
       config = temp.config;
     }
     const database = new SqliteDatabase(config);
-    const predictions = new PredictionLogService(new PredictionStore(database), config);
+    const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
     const engine = {
       modelVersion: 'v1',
       info: () => INFO,

@@ -18,7 +18,7 @@ export class FeedbackController {
   })
   @ApiOkResponse({ type: FeedbackResponseDto })
   @ApiErrorResponses(400, 404, 413, 415, 422, 503)
-  submit(@Body() request: FeedbackRequestDto): FeedbackResponseDto {
+  submit(@Body() request: FeedbackRequestDto): Promise<FeedbackResponseDto> {
     return this.feedback.submit(request.prediction_id, request.correct_label);
   }
 }

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import type { RawEnv } from '../config/env.schema';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionLogService } from '../predictions/prediction-log.service';
-import { PredictionStore } from '../predictions/prediction.store';
+import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import { FeedbackService } from './feedback.service';
 import { FeedbackStore } from './feedback.store';
 import type { FeedbackEvent } from './feedback.types';
@@ -34,7 +34,7 @@ describe('FeedbackService', () => {
   function open({ config }: { config: AppConfig } = tempDataDir()) {
     const database = new SqliteDatabase(config);
     cleanups.push(() => database.onApplicationShutdown());
-    const predictions = new PredictionLogService(new PredictionStore(database), config);
+    const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
     const clock = new FakeClock();
     const service = new FeedbackService(predictions, new FeedbackStore(database), clock, config);
     const events: FeedbackEvent[] = [];

@@ -47,10 +47,16 @@ export class FeedbackService {
    * prediction, UNKNOWN_LABEL for a label its model does not have, STORAGE_UNAVAILABLE when the database cannot
    * commit.
    */
-  submit(predictionId: string, correctLabel: string): FeedbackResponseDto {
+  async submit(predictionId: string, correctLabel: string): Promise<FeedbackResponseDto> {
     // UUIDs are case-insensitive; the log stores them lower-case, as randomUUID makes them.
     const id = predictionId.toLowerCase();
-    const prediction = this.predictions.find(id);
+    let prediction: PredictionRecord | undefined;
+    try {
+      prediction = await this.predictions.find(id);
+    } catch (error) {
+      this.logger.error(`Could not read prediction ${id}: ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', 'The prediction log could not be read; retry later');
+    }
     if (!prediction) throw this.notFound(id);
     const labels = Object.keys(prediction.scores);
     if (!labels.includes(correctLabel)) {

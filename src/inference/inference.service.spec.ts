@@ -7,6 +7,7 @@ import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import type { ClassifierEngine } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
+import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import { PredictionStore } from '../predictions/prediction.store';
 import { ShadowService } from '../models/shadow.service';
 import { InferenceService } from './inference.service';
@@ -41,7 +42,7 @@ describe('InferenceService', () => {
       providers: [
         InferenceService,
         SqliteDatabase,
-        PredictionStore,
+        { provide: PredictionStore, useClass: SqlitePredictionStore },
         PredictionLogService,
         { provide: EngineService, useValue: engine },
         { provide: AppConfig, useValue: config },

@@ -283,9 +283,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       status = this.store.transaction(() => {
         if (this.store.stateOf(chunk.jobSeq)?.status !== 'running') return undefined;
         const inputs = chunk.texts.map((t, i) => ({ text: t.text, ...results[i] }));
-        const logged = this.predictions.recordInTransaction(inputs, modelVersion, { source: 'job', jobId: chunk.jobId, latencyMs });
-        publish = logged.publish;
-        const records = logged.records;
+        const records = this.predictions.newRecords(inputs, modelVersion, { source: 'job', jobId: chunk.jobId, latencyMs });
+        publish = () => this.predictions.publish(records);
         const jobResults = records.map((record, i) => ({
           index: chunk.texts[i].index,
           label: record.label,
@@ -293,7 +292,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           predictionId: record.id,
           modelVersion,
         }));
-        return this.store.saveResults(chunk.jobSeq, jobResults, Date.now());
+        return this.store.saveResults(chunk.jobSeq, jobResults, records, Date.now());
       });
     } catch (error) {
       if (error instanceof Sqlite.SqliteError) {

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Statement, Transaction } from 'better-sqlite3';
+import { insertPredictionsSqlite } from '../predictions/sqlite-prediction.store';
+import type { PredictionRecord } from '../predictions/prediction.types';
 import type { AppErrorCode } from '../common/errors/error-codes';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { Job, JOB_STATUSES, JobError, JobResult, JobStatus, PendingText } from './job.types';
@@ -100,9 +103,12 @@ export class JobStore {
   private readonly deleteJob: Statement<[number]>;
   private readonly transactionOf: Transaction<(work: () => unknown) => unknown>;
 
+  private readonly db: BetterSqlite3.Database;
+
   constructor(database: SqliteDatabase) {
     database.migrate('jobs', MIGRATIONS);
     const db = database.db;
+    this.db = db;
     this.insertJob = db.prepare(`INSERT INTO jobs (id, status, total, created_at) VALUES (?, 'queued', ?, ?)`);
     this.insertItem = db.prepare('INSERT INTO job_items (job_seq, idx, text) VALUES (?, ?, ?)');
     this.byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
@@ -197,13 +203,14 @@ export class JobStore {
   }
 
   /**
-   * Writes results of a running job and advances its progress; the job becomes `completed` with its last
+   * Writes results of a running job, with their prediction-log records, and advances its progress; the job becomes `completed` with its last
    * result. Call inside `transaction`, after checking the job is running, together with whatever else must
    * commit with them; returns the job's status afterwards. Throws when a text already had a result or the job
    * is not running, which the workers' claiming rules out ("This is a bug.").
    */
-  saveResults(seq: number, results: readonly JobResult[], now: number): JobStatus {
+  saveResults(seq: number, results: readonly JobResult[], predictions: readonly PredictionRecord[], now: number): JobStatus {
     if (results.length === 0) throw new Error(`No results to save for job ${seq}. This is a bug.`);
+    insertPredictionsSqlite(this.db, predictions);
     for (const r of results) {
       if (this.saveResult.run(r.label, r.score, r.predictionId, r.modelVersion, seq, r.index).changes !== 1) {
         throw new Error(`Text ${r.index} of job ${seq} was already classified or does not exist. This is a bug.`);

@@ -6,7 +6,7 @@ import { SqliteDatabase } from '../database/sqlite-database';
 import { FeedbackService } from '../feedback/feedback.service';
 import { FeedbackStore } from '../feedback/feedback.store';
 import { PredictionLogService } from '../predictions/prediction-log.service';
-import { PredictionStore } from '../predictions/prediction.store';
+import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import { MonitoringService } from './monitoring.service';
 import { MonitoringStore } from './monitoring.store';
 
@@ -40,7 +40,7 @@ describe('MonitoringService', () => {
   /** Everything on one real database: prediction log, feedback, monitoring (started), with a settable clock. */
   function start({ config }: { config: AppConfig } = tempDataDir(), clock = new FakeClock()) {
     const database = new SqliteDatabase(config);
-    const predictions = new PredictionLogService(new PredictionStore(database), config);
+    const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
     const feedback = new FeedbackService(predictions, new FeedbackStore(database), clock, config);
     const store = new MonitoringStore(database);
     const monitoring = new MonitoringService(feedback, store, clock, config);

@@ -3,7 +3,7 @@ import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import type { RawEnv } from '../config/env.schema';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionLogService } from './prediction-log.service';
-import { PredictionStore } from './prediction.store';
+import { SqlitePredictionStore } from './sqlite-prediction.store';
 import type { PredictionRecord } from './prediction.types';
 
 const INPUT = { text: 'naïve café 😀', label: 'POSITIVE', score: 0.75, scores: { NEGATIVE: 0.25, POSITIVE: 0.75 } };
@@ -16,7 +16,7 @@ describe('PredictionLogService', () => {
   function open(env: RawEnv = {}): { log: PredictionLogService; database: SqliteDatabase; dataDir: string } {
     const { config, dataDir, remove } = configWithTempDataDir(env);
     const database = new SqliteDatabase(config);
-    const log = new PredictionLogService(new PredictionStore(database), config);
+    const log = new PredictionLogService(new SqlitePredictionStore(database), config);
     cleanups.push(remove, () => database.onApplicationShutdown());
     return { log, database, dataDir };
   }
@@ -60,7 +60,7 @@ describe('PredictionLogService', () => {
     const { config, remove } = configWithTempDataDir();
     cleanups.push(remove);
     const first = new SqliteDatabase(config);
-    const [record] = new PredictionLogService(new PredictionStore(first), config).record([INPUT], 'm@1', {
+    const [record] = new PredictionLogService(new SqlitePredictionStore(first), config).record([INPUT], 'm@1', {
       source: 'job',
       jobId: 'job-1',
       latencyMs: 1,
@@ -68,7 +68,7 @@ describe('PredictionLogService', () => {
     first.onApplicationShutdown();
     const second = new SqliteDatabase(config);
     cleanups.push(() => second.onApplicationShutdown());
-    expect(new PredictionLogService(new PredictionStore(second), config).find(record.id)).toMatchObject({ jobId: 'job-1', source: 'job' });
+    expect(new PredictionLogService(new SqlitePredictionStore(second), config).find(record.id)).toMatchObject({ jobId: 'job-1', source: 'job' });
   });
 
   it('tells subscribers about committed records, and a failing subscriber does not fail the request', () => {

@@ -34,16 +34,16 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
 
   onModuleInit(): void {
     if (this.config.predictionLogRetentionDays === 0) return;
-    this.pruneExpired();
-    this.pruneTimer = setInterval(() => this.pruneExpired(), PRUNE_INTERVAL_MS);
+    void this.pruneExpired();
+    this.pruneTimer = setInterval(() => void this.pruneExpired(), PRUNE_INTERVAL_MS);
     this.pruneTimer.unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     // Records still waiting for their group's commit are committed now, and any recorded later (a request the
     // engine finishes while it closes) at once, so that none waits for a turn that comes after the database closed.
-    this.groupCommit.commitImmediately();
+    await this.groupCommit.commitImmediately();
   }
 
   /** Registers a listener told about every committed batch of records (metrics, monitoring). */
@@ -52,12 +52,17 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
   }
 
   /**
-   * Commits one record per input (in one transaction) and returns them in input order. Throws
+   * Commits one record per input (in one transaction of their own) and returns them in input order. Throws
    * STORAGE_UNAVAILABLE when the database cannot commit them.
    */
-  record(inputs: readonly PredictionInput[], modelVersion: string, options: RecordOptions): PredictionRecord[] {
-    const { records, publish } = this.recordInTransaction(inputs, modelVersion, options);
-    publish();
+  async record(inputs: readonly PredictionInput[], modelVersion: string, options: RecordOptions): Promise<PredictionRecord[]> {
+    const records = this.newRecords(inputs, modelVersion, options);
+    try {
+      await this.store.insertAll(records);
+    } catch (error) {
+      throw this.storageUnavailable(records.length, error);
+    }
+    this.publish(records);
     return records;
   }
 
@@ -80,31 +85,23 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
   }
 
   /**
-   * Writes the records as part of the caller's transaction (e.g. a job chunk's, with its results and progress).
-   * Subscribers are told only when the caller calls `publish()`, after its transaction committed: a rolled-back
-   * record must not be counted.
+   * The records for `inputs`, not yet written: for a caller that commits them in its own transaction (a job
+   * chunk's, with its results and progress: JobStore.saveChunk). It calls `publish` once that transaction has
+   * committed: a rolled-back record must not be counted.
    */
-  recordInTransaction(
-    inputs: readonly PredictionInput[],
-    modelVersion: string,
-    options: RecordOptions,
-  ): { records: PredictionRecord[]; publish(): void } {
+  newRecords(inputs: readonly PredictionInput[], modelVersion: string, options: RecordOptions): PredictionRecord[] {
     const createdAt = options.createdAt ?? Date.now();
-    const records = inputs.map((input) => this.toRecord(input, modelVersion, createdAt, options));
-    try {
-      this.store.insertAll(records);
-    } catch (error) {
-      throw this.storageUnavailable(records.length, error);
-    }
-    return { records, publish: () => this.publish(records) };
+    return inputs.map((input) => this.toRecord(input, modelVersion, createdAt, options));
   }
 
-  private storageUnavailable(count: number, error: unknown): AppError {
+  /** STORAGE_UNAVAILABLE for records that could not be committed, logged with the cause. */
+  storageUnavailable(count: number, error: unknown): AppError {
     this.logger.error(`Could not log ${count} prediction(s): ${(error as Error).message}`);
     return new AppError('STORAGE_UNAVAILABLE', 'The prediction could not be stored; retry later');
   }
 
-  private publish(records: readonly PredictionRecord[]): void {
+  /** Tells the listeners about committed records (metrics, monitoring, drift, shadow). */
+  publish(records: readonly PredictionRecord[]): void {
     for (const listener of this.listeners) {
       try {
         listener(records);
@@ -115,7 +112,7 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
   }
 
   /** The logged prediction with this id, if it exists (and has not expired). */
-  find(id: string): PredictionRecord | undefined {
+  find(id: string): Promise<PredictionRecord | undefined> {
     return this.store.findById(id);
   }
 
@@ -139,11 +136,11 @@ export class PredictionLogService implements OnModuleInit, OnApplicationShutdown
     return record;
   }
 
-  private pruneExpired(): void {
+  private async pruneExpired(): Promise<void> {
     const cutoff = Date.now() - this.config.predictionLogRetentionDays * DAY_MS;
     try {
-      const removed = this.store.deleteOlderThan(cutoff);
-      if (removed > 0) this.logger.log(`Deleted ${removed} prediction(s) older than ${this.config.predictionLogRetentionDays} days`);
+      const { removed, unit } = await this.store.deleteOlderThan(cutoff);
+      if (removed > 0) this.logger.log(`Deleted ${removed} ${unit} of predictions older than ${this.config.predictionLogRetentionDays} days`);
     } catch (error) {
       this.logger.warn(`Pruning the prediction log failed: ${(error as Error).message}`);
     }

@@ -6,7 +6,7 @@ import { JobRunner } from '../../src/jobs/job-runner';
 import { JobStore } from '../../src/jobs/job.store';
 import { JobsService } from '../../src/jobs/jobs.service';
 import { PredictionLogService } from '../../src/predictions/prediction-log.service';
-import { PredictionStore } from '../../src/predictions/prediction.store';
+import { SqlitePredictionStore } from '../../src/predictions/sqlite-prediction.store';
 import { FAKE_STATS, fakeClassification } from './fake-engine';
 
 /** What the job workers use of EngineService, as mocks the specs steer. */
@@ -67,7 +67,7 @@ export interface JobsHarness {
 
 export function openJobs(config: AppConfig, engine: FakeJobEngine = createFakeJobEngine()): JobsHarness {
   const database = new SqliteDatabase(config);
-  const predictions = new PredictionLogService(new PredictionStore(database), config);
+  const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
   const store = new JobStore(database);
   const runner = new JobRunner(store, engine as unknown as EngineService, predictions, config);
   const jobs = new JobsService(store, runner, config);
