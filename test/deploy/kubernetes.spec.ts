@@ -110,7 +110,7 @@ describe('deploy/kubernetes', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
   });
 
-  it('scale-out: an HPA on CPU and queue depth for the Deployment, a PDB, and no per-pod SQLite volume', () => {
+  it('scale-out: an HPA on CPU and queue depth, a PDB, PostgreSQL instead of a per-pod SQLite volume, one shared model repository', () => {
     const list = objects(rendered['scale-out']);
     const [deployment] = find(list, 'Deployment');
     const [hpa] = find(list, 'HorizontalPodAutoscaler');
@@ -122,7 +122,14 @@ describe('deploy/kubernetes', () => {
     for (const [key, value] of Object.entries(pdb.spec.selector.matchLabels)) expect(podLabels[key]).toBe(value);
     expect(find(list, 'PersistentVolumeClaim').map((c) => c.metadata.name)).not.toContain('onnx-classifier-data');
     expect(deployment.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name)).toContain('DATABASE_URL');
-    // The overlay says plainly that it waits for the PostgreSQL store.
-    expect(readFileSync(join(ROOT, 'deploy/kubernetes/overlays/scale-out/kustomization.yaml'), 'utf8')).toContain('NOT USABLE YET');
+    // Model roles are shared through the database, model files through one ReadWriteMany repository volume.
+    const [container] = deployment.spec.template.spec.containers;
+    const repository = container.env.find((e: { name: string }) => e.name === 'MODEL_REPOSITORY');
+    expect(repository).toBeDefined();
+    const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === repository.value);
+    expect(mount).toBeDefined();
+    const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name);
+    const [claim] = find(list, 'PersistentVolumeClaim').filter((c) => c.metadata.name === volume.persistentVolumeClaim.claimName);
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
   });
 });
