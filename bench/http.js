@@ -23,6 +23,8 @@
  *                                             a .js file is run as the server instead: floor=bench/http-floor.js)
  *          [--pin-generator CORE] [--cpu-prof DIR] (writes each server's V8 CPU profile into DIR at exit)
  *          [--env KEY=VALUE,...]             (extra server settings, e.g. PREDICTION_LOG_INPUT=none)
+ *          [--server-env NAME:KEY=VALUE;...] (settings of one server only, e.g. postgres:DATABASE_URL=postgres://...;
+ *                                             bench/http-databases.js uses it to compare SQLite and PostgreSQL)
  * Texts: TweetEval validation tweets and the UCI labelled review sentences from ../shared/realdata.
  */
 const { execFileSync, spawn } = require('node:child_process');
@@ -55,6 +57,7 @@ function parseArgs() {
     'pin-generator': '',
     'cpu-prof': '',
     env: '',
+    'server-env': '',
   };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
@@ -79,7 +82,21 @@ function parseArgs() {
     pinGenerator: args['pin-generator'],
     cpuProf: args['cpu-prof'] ? path.resolve(args['cpu-prof']) : '',
     env: Object.fromEntries(args.env ? args.env.split(',').map((kv) => kv.split('=')) : []),
+    serverEnv: parseServerEnv(args['server-env']),
   };
+}
+
+/** "a:K=V;b:K2=V2" -> { a: { K: 'V' }, b: { K2: 'V2' } } (values may hold ':' and '=', as URLs do). */
+function parseServerEnv(spec) {
+  const out = {};
+  for (const entry of spec ? spec.split(';') : []) {
+    const colon = entry.indexOf(':');
+    const equals = entry.indexOf('=', colon);
+    if (colon < 1 || equals < 0) throw new Error(`--server-env: expected NAME:KEY=VALUE, got ${entry}`);
+    const name = entry.slice(0, colon);
+    (out[name] ??= {})[entry.slice(colon + 1, equals)] = entry.slice(equals + 1);
+  }
+  return out;
 }
 
 /** Real short texts: tweets and review sentences, interleaved so that every stretch mixes both. */
@@ -153,6 +170,7 @@ function startServer(server, model, dataDir, options) {
       ENGINE_CACHE_SIZE: '0',
       LOG_LEVEL: 'info',
       ...options.env,
+      ...(options.serverEnv[server.name] ?? {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
