@@ -5,7 +5,8 @@
  * (perf_hooks.monitorEventLoopDelay, 1 ms resolution), in three phases of --seconds each, repeated --repeats times:
  *   load only      the baseline;
  *   worker         plus windows of --window real predictions evaluated back to back on the drift worker thread
- *                  (WorkerWindowEvaluator, as the service does);
+ *                  (WorkerWindowEvaluator, as the service does: 10 nice levels below the event loop);
+ *   worker, same priority   the same on a worker thread left at the process's priority (what the nice step buys);
  *   event loop     plus the same evaluations run inline on the event loop (what the worker avoids).
  * Prints the p99 delay of each phase (median over repeats; target < 5 ms with the worker) and the evaluation time
  * per window measured on the worker. The reference is built from real SST-2 sentences as the service builds it
@@ -83,7 +84,11 @@ async function main() {
     };
   };
 
-  await evaluator.evaluate(makeJob(0)); // start the worker outside the measurement
+  const samePriority = new WorkerWindowEvaluator();
+  samePriority.nicenessStep = 0;
+  // start both workers outside the measurement
+  await evaluator.evaluate(makeJob(0));
+  await samePriority.evaluate(makeJob(0));
 
   async function phase(mode) {
     let stop = false;
@@ -100,8 +105,9 @@ async function main() {
     const evaluations = (async () => {
       let seed = 1;
       while (!stop && mode !== 'load') {
-        if (mode === 'worker') {
-          evaluationMs.push((await evaluator.evaluate(makeJob(seed++))).evaluationMs);
+        if (mode === 'worker' || mode === 'worker-same-priority') {
+          const onThread = mode === 'worker' ? evaluator : samePriority;
+          evaluationMs.push((await onThread.evaluate(makeJob(seed++))).evaluationMs);
         } else {
           const started = performance.now();
           runEvaluationJob(makeJob(seed++));
@@ -126,11 +132,12 @@ async function main() {
     };
   }
 
-  const results = { load: [], worker: [], 'event loop': [] };
+  const results = { load: [], worker: [], 'worker, same priority': [], 'event loop': [] };
+  const modes = { load: 'load', worker: 'worker', 'worker, same priority': 'worker-same-priority', 'event loop': 'inline' };
   const perWindow = [];
   for (let r = 0; r < repeats; r++) {
-    for (const mode of ['load', 'worker', 'event loop']) {
-      const result = await phase(mode === 'event loop' ? 'inline' : mode);
+    for (const mode of Object.keys(results)) {
+      const result = await phase(modes[mode]);
       results[mode].push(result);
       if (mode === 'worker') perWindow.push(...result.evaluationMs);
     }
@@ -138,12 +145,13 @@ async function main() {
   console.log(`reference ${stored.size} texts (projection fitted on ${stored.projectionFitSize}), windows of ${windowSize}, ${concurrency} callers, ${seconds} s x ${repeats}`);
   for (const [mode, runs] of Object.entries(results)) {
     console.log(
-      `${mode.padEnd(11)} event-loop p99 median ${median(runs.map((x) => x.p99)).toFixed(2)} ms (runs ${runs.map((x) => x.p99.toFixed(2)).join(' ')}), ` +
+      `${mode.padEnd(22)} event-loop p99 median ${median(runs.map((x) => x.p99)).toFixed(2)} ms (runs ${runs.map((x) => x.p99.toFixed(2)).join(' ')}), ` +
         `max ${median(runs.map((x) => x.max)).toFixed(1)} ms, ${median(runs.map((x) => x.rate)).toFixed(0)} texts/s, windows evaluated ${runs.map((x) => x.evaluationMs.length).join('/')}`,
     );
   }
   console.log(`evaluation per window on the worker: median ${median(perWindow).toFixed(0)} ms (min ${Math.min(...perWindow).toFixed(0)}, max ${Math.max(...perWindow).toFixed(0)}, n ${perWindow.length})`);
   await evaluator.onApplicationShutdown();
+  await samePriority.onApplicationShutdown();
   await engine.close();
 }
 

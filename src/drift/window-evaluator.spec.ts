@@ -6,6 +6,7 @@ import { EvaluationJob, ReferenceJob, runEvaluationJob, runReferenceJob } from '
 import type { FeatureSet } from './feature-set';
 import { fitProjection, project } from './projection';
 import { SeededRandom } from './stats/seeded-random';
+import { niceOf, threadNiceness } from '../../test/support/thread-niceness';
 import { WorkerWindowEvaluator } from './window-evaluator';
 
 const RAW_DIM = 8;
@@ -50,6 +51,20 @@ function job(shift: number): EvaluationJob {
 describe('WorkerWindowEvaluator', () => {
   const evaluator = new WorkerWindowEvaluator();
   afterAll(() => evaluator.onApplicationShutdown());
+
+  it('runs the statistics on a thread 10 nice levels below the event loop, leaving every other thread alone', async () => {
+    const base = niceOf(process.pid);
+    const lowered = Math.min(19, base + 10);
+    if (lowered === base) throw new Error(`this test process already runs at nice ${base}: the worker could not be lower`);
+    const before = threadNiceness();
+    await evaluator.evaluate(job(0));
+    const after = threadNiceness();
+    const changed = [...after].filter(([tid, nice]) => nice !== base && before.get(tid) !== nice);
+    // Exactly one thread, new since the evaluator started (its worker), runs nicer; the main thread does not.
+    expect(changed).toEqual([[expect.any(Number), lowered]]);
+    expect(before.has(changed[0][0])).toBe(false);
+    expect(after.get(process.pid)).toBe(base);
+  });
 
   it('gives the same evaluation as the inline computation, and transfers the window', async () => {
     const inline = runEvaluationJob(job(0.8));
