@@ -56,7 +56,7 @@ describe('monitoring files against the real /metrics', () => {
   });
   afterAll(async () => server?.close());
 
-  it('the dashboard covers throughput, latency, queue, batch size, padding, predictions and feedback figures', () => {
+  it('the dashboard covers throughput, latency, queue, batch size, padding, predictions, feedback figures, drift and model roles', () => {
     const exprs = dashboardQueries().map(([, e]) => e).join('\n');
     for (const metric of [
       'classifier_engine_rows_total',
@@ -67,12 +67,16 @@ describe('monitoring files against the real /metrics', () => {
       'classifier_predictions_total',
       'classifier_model_accuracy',
       'classifier_model_weighted_f1',
+      'classifier_drift_detected',
+      'classifier_drift_adjusted_p_value',
+      'classifier_model_role_info',
+      'classifier_shadow_agreement',
     ]) {
       expect(exprs).toContain(metric);
     }
   });
 
-  it('the rules alert on a down or not-ready server, overload, latency, errors and degradation', () => {
+  it('the rules alert on a down or not-ready server, overload, latency, errors, degradation and drift', () => {
     const alerts = ruleQueries().map(([what]) => what);
     expect(alerts).toEqual(
       expect.arrayContaining([
@@ -82,6 +86,7 @@ describe('monitoring files against the real /metrics', () => {
         'alert ClassifierHighLatency',
         'alert ClassifierServerErrors',
         'alert ClassifierModelDegraded',
+        'alert ClassifierDriftDetected',
       ]),
     );
   });
