@@ -7,7 +7,8 @@
 #      /health/ready, a classification, the server's uid, the HEALTHCHECK command, SIGTERM through tini;
 #   4. the same image on a read-only root filesystem (a read-only bind mount of its rootfs, /data writable);
 #   5. the image's content: size and the layers the Dockerfile adds, no compiler, no dev dependency;
-#   6. the offline batch command inside the image.
+#   6. the offline batch command inside the image;
+#   7. the Lambda target (`--target lambda`, built on the same layers) answering an event from a stand-in Runtime API.
 # Prints one "image: ..." summary line per figure. IMAGE_TAG overrides the tag (default localhost/onnx-classifier-server:ci);
 # IMAGE_REUSE=1 skips steps 1-2 and checks the image already under that tag (to rerun the checks alone).
 set -euo pipefail
@@ -201,4 +202,34 @@ chmod -R a+rwX "$WORK/batch"
 [ "$(wc -l <"$WORK/batch/out.jsonl")" = 2 ] || fail "classify-batch wrote $(wc -l <"$WORK/batch/out.jsonl") rows, expected 2"
 grep -q '"line":2,"label":"POSITIVE"' "$WORK/batch/out.jsonl" || fail "unexpected batch output: $(cat "$WORK/batch/out.jsonl")"
 echo "image: classify-batch runs in the image"
+
+# ---- 7. the Lambda image ------------------------------------------------------------------------------------------
+LAMBDA_IMAGE="${IMAGE}-lambda"
+if [ "${IMAGE_REUSE:-0}" != 1 ]; then
+  started=$(date +%s)
+  nice -n 5 "${BUILDAH[@]}" bud --isolation chroot --layers --format docker "${BUILD_ARGS[@]}" --target lambda \
+    -t "$LAMBDA_IMAGE" -f Dockerfile . >"$WORK/build-lambda.log" 2>&1 || { tail -n 60 "$WORK/build-lambda.log" >&2; fail "buildah bud --target lambda failed"; }
+  echo "image: lambda target built in $(( $(date +%s) - started )) s (shares the server image's layers)"
+fi
+"${BUILDAH[@]}" inspect --type image "$LAMBDA_IMAGE" >"$WORK/inspect-lambda.json"
+mapfile -t LAMBDA_COMMAND < <(node -e 'const c=require(process.argv[1]).Docker.config;
+  [...(c.Entrypoint??[]),...(c.Cmd??[])].forEach((a)=>console.log(a))' "$WORK/inspect-lambda.json")
+API_PORT="$(free_port)"
+node scripts/ci/fake-lambda-runtime-api.js "$API_PORT" 180 >"$WORK/lambda-answer.json" 2>&1 &
+API=$!
+PIDS+=("$API")
+lambda_ctr="$("${BUILDAH[@]}" from "$LAMBDA_IMAGE")"
+CONTAINERS+=("$lambda_ctr")
+# Lambda runs the image as an arbitrary user with only /tmp writable; the image's DATA_DIR is under /tmp.
+"${BUILDAH[@]}" run --isolation chroot --network host --user 993:993 -e AWS_LAMBDA_RUNTIME_API="127.0.0.1:$API_PORT" \
+  "$lambda_ctr" -- "${LAMBDA_COMMAND[@]}" >"$WORK/lambda.log" 2>&1 &
+LAMBDA=$!
+PIDS+=("$LAMBDA")
+wait "$API" || { cat "$WORK/lambda-answer.json" >&2; tail -n 40 "$WORK/lambda.log" >&2; fail "the Lambda image did not answer the event"; }
+grep -q '"statusCode":200' "$WORK/lambda-answer.json" && grep -q 'POSITIVE' "$WORK/lambda-answer.json" ||
+  fail "unexpected Lambda answer: $(cat "$WORK/lambda-answer.json")"
+for pid in $(pgrep -f "^node dist/serverless/lambda-runtime.js"); do
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "AWS_LAMBDA_RUNTIME_API=127.0.0.1:$API_PORT" && kill "$pid" 2>/dev/null || true
+done
+echo "image: the Lambda target answered POST /sentiment through the Runtime API ($(head -c 120 "$WORK/lambda-answer.json"))"
 echo "image: OK ($IMAGE)"
