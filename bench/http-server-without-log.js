@@ -9,4 +9,8 @@ const path = require('node:path');
 const dist = path.resolve(__dirname, '..', 'dist');
 const { SqlitePredictionStore } = require(path.join(dist, 'predictions', 'sqlite-prediction.store'));
 SqlitePredictionStore.prototype.insertAll = async function insertAllSkipped() {};
-require(path.join(dist, 'main'));
+const { bootstrap, describeStartupFailure } = require(path.join(dist, 'main'));
+bootstrap().catch((error) => {
+  console.error(`Startup failed. ${describeStartupFailure(error)}`);
+  process.exit(1);
+});
