@@ -109,7 +109,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     this.state = 'running';
     this.seenEngineRequests = this.engine.stats()?.requests ?? 0;
     this.store.countUnfinished().then(
-      (unfinished) => unfinished > 0 && this.logger.log(`${unfinished} unfinished job(s) in the database`),
+      (unfinished) => unfinished > 0 && this.logger.log(`Resuming ${unfinished} unfinished job(s)`),
       (error: Error) => this.logger.warn(`Could not count unfinished jobs: ${error.message}`),
     );
     this.wake();
@@ -215,7 +215,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private announce({ chunk, started, total, done }: Claim): void {
     if (started) this.logger.log(`Job ${chunk.jobId} started (${total} texts)`);
     else if (chunk.jobSeq !== this.lastJobSeq) {
-      this.logger.log(`Job ${chunk.jobId}: working from text ${chunk.texts[0].index} (${done} of ${total} done)`);
+      // Also what a replica joining a job another one started says: it resumes the work left.
+      this.logger.log(`Job ${chunk.jobId} resumed at text ${chunk.texts[0].index} (${done} of ${total} done)`);
     }
     this.lastJobSeq = chunk.jobSeq;
   }
