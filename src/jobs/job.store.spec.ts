@@ -126,6 +126,13 @@ describe.each([
     expect(await store.find('not-a-uuid')).toBeUndefined();
   });
 
+  it('keeps every text exactly as submitted, NUL characters and emoji included', async () => {
+    const texts = ['nul \u0000 byte', '😀 très bien 很好', '', '   '];
+    await submit(texts);
+    const claim = await claimOrFail('w1', 10);
+    expect(claim.chunk.texts.map((t) => t.text)).toEqual(texts);
+  });
+
   it('claims the oldest job first, texts in order, up to the size asked; the first claim starts the job', async () => {
     const older = await submit(['a0', 'a1', 'a2']);
     const newer = await submit(['b0']);

@@ -12,6 +12,8 @@ import type { Chunk, Job, JobError, JobResult, JobStatus } from './job.types';
  * `lease_until`); the partial index over unclassified texts keeps claims cheap deep into a large job, and the
  * partial index over unfinished jobs keeps finding the oldest one cheap however many finished jobs are kept.
  * Results are unique per (job, index): the primary key, and a result is only ever written over a NULL label.
+ * A text is kept as its UTF-8 bytes (BYTEA), not TEXT: PostgreSQL's TEXT cannot hold U+0000, which the API accepts
+ * (and SQLite stores), and a job with such a text must not be refused on one store only.
  */
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -32,7 +34,7 @@ const MIGRATIONS = [
    CREATE TABLE job_items (
      job_seq BIGINT NOT NULL REFERENCES jobs (seq) ON DELETE CASCADE,
      idx INTEGER NOT NULL,
-     text TEXT,
+     text BYTEA,
      label TEXT,
      score DOUBLE PRECISION,
      prediction_id TEXT,
@@ -98,8 +100,8 @@ export class PostgresJobStore extends JobStore {
       const seq = rows[0].seq;
       // One statement whatever the number of texts: the array is one parameter, its positions the indexes.
       await tx.query(
-        'INSERT INTO job_items (job_seq, idx, text) SELECT $1, n - 1, t FROM unnest($2::text[]) WITH ORDINALITY AS u(t, n)',
-        [seq, texts],
+        'INSERT INTO job_items (job_seq, idx, text) SELECT $1, n - 1, t FROM unnest($2::bytea[]) WITH ORDINALITY AS u(t, n)',
+        [seq, texts.map((text) => Buffer.from(text, 'utf8'))],
       );
       return seq;
     });
@@ -126,7 +128,7 @@ export class PostgresJobStore extends JobStore {
     return this.database.transaction(async (tx) => {
       let afterSeq = 0;
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        const { rows } = await tx.query<{ job_seq: number; idx: number; text: string }>(CLAIM, [now, size, owner, now + leaseMs, afterSeq]);
+        const { rows } = await tx.query<{ job_seq: number; idx: number; text: Buffer }>(CLAIM, [now, size, owner, now + leaseMs, afterSeq]);
         if (rows.length === 0) {
           // Nothing claimable anywhere, or the oldest such job's texts are all being claimed this instant: then
           // look past it.
@@ -146,7 +148,7 @@ export class PostgresJobStore extends JobStore {
           'SELECT id, status, total, done FROM jobs WHERE seq = $1',
           [seq],
         );
-        const texts = rows.map((row) => ({ index: row.idx, text: row.text })).sort((a, b) => a.index - b.index);
+        const texts = rows.map((row) => ({ index: row.idx, text: row.text.toString('utf8') })).sort((a, b) => a.index - b.index);
         return { chunk: { jobSeq: seq, jobId: job.rows[0].id, texts }, started: started.rowCount === 1, total: job.rows[0].total, done: job.rows[0].done };
       }
       return undefined;
