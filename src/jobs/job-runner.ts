@@ -61,7 +61,8 @@ type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
  * A real failure (INFERENCE_FAILED, INTERNAL, anything unexpected) fails the job with its error recorded.
  *
  * At shutdown no new chunk starts; chunks in flight may finish and commit for JOB_SHUTDOWN_TIMEOUT_MS, after which
- * they are left uncommitted. Unfinished jobs stay queued or running in the database for the next start.
+ * they are left uncommitted (their lease expires); chunks waiting out a back-off are handed back at once. Unfinished
+ * jobs stay queued or running in the database, for the other replicas or the next start.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -81,7 +82,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** The job of the last chunk claimed (to log once when the workers move to another job). */
   private lastJobSeq = 0;
   /** A look for work is under way (claims are asynchronous): one at a time, and another after it when asked. */
-  private filling = false;
+  private filling: Promise<void> | undefined;
   private fillAgain = false;
   private backoffMs = 0;
   private pausedAt = 0;
@@ -137,20 +138,25 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
     this.state = 'stopping';
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    // Chunks waiting out a back-off are not in the engine: they stop now and are redone on the next start.
+    // Chunks waiting out a back-off are not in the engine: they stop now and are handed back.
     for (const wakeUp of [...this.sleepers]) wakeUp();
+    // A claim under way ends before the database may close (it hands its chunk back, the runner being stopped).
+    await this.filling;
     const inFlight = this.inFlight.size;
     if (inFlight > 0 && !(await this.drain(this.config.jobShutdownTimeoutMs))) {
       this.abandoned = true;
       this.logger.warn(
         `${this.inFlight.size} job chunk(s) still running after ${this.config.jobShutdownTimeoutMs} ms (JOB_SHUTDOWN_TIMEOUT_MS): ` +
-          'not committed; they are redone on the next start',
+          'not committed; another replica takes them over once their lease expires, or the next start redoes them',
       );
     }
     this.state = 'stopped';
     try {
       const unfinished = await this.store.countUnfinished();
-      if (unfinished > 0) this.logger.log(`Job workers stopped; ${unfinished} unfinished job(s) resume on the next start`);
+      if (unfinished > 0) {
+        const where = this.store.shared ? 'on the other replicas or the next start' : 'on the next start';
+        this.logger.log(`Job workers stopped; ${unfinished} unfinished job(s) resume ${where}`);
+      }
     } catch (error) {
       this.logger.warn(`Could not count unfinished jobs at shutdown: ${(error as Error).message}`);
     }
@@ -162,11 +168,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       this.fillAgain = true;
       return;
     }
-    this.filling = true;
-    void this.fillFree()
+    this.filling = this.fillFree()
       .catch((error: Error) => this.logger.error(`Looking for job work failed. This is a bug.`, error.stack))
       .finally(() => {
-        this.filling = false;
+        this.filling = undefined;
         if (this.fillAgain) {
           this.fillAgain = false;
           this.fill();
