@@ -145,6 +145,24 @@ describe('JobRunner replicas on PostgreSQL', () => {
     await expectExactlyOnce(b, job_id, input);
   });
 
+  it('a replica shutting down hands back a chunk waiting out a back-off: another takes it at once, not after the lease', async () => {
+    const refusing = createFakeJobEngine();
+    refusing.classify.mockRejectedValue(Object.assign(new Error('queue full'), { code: 'OVERLOADED' }));
+    const env = { JOB_CHUNK_SIZE: '5', JOB_WORKERS: '1', JOB_LEASE_SECONDS: '3600' };
+    const a = await replica(env, refusing);
+    const input = texts(5);
+    const { job_id } = await a.jobs.submit(input);
+    a.runner.start();
+    await until(() => refusing.classify.mock.calls.length >= 1, 'replica A is refused and backs off');
+    await a.runner.beforeApplicationShutdown();
+
+    const b = await replica(env);
+    b.runner.start();
+    await completed(b, job_id); // within the spec's 10 s, while A's lease had an hour to run
+    expect(b.engine.classify.mock.calls.map(([chunk]) => chunk)).toEqual([input]);
+    await expectExactlyOnce(b, job_id, input);
+  });
+
   it('fails a job once when a replica hits a real inference failure; the other replica discards its chunk', async () => {
     const heldEngine = createFakeJobEngine();
     const held = holdEngineCalls(heldEngine);

@@ -293,9 +293,9 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
           return;
         }
         // Shutting down: the chunk is handed back (for another replica, or the next start) instead of retried.
-        if (this.state !== 'running') return this.giveBack(chunk);
+        if (this.state !== 'running') return await this.giveBack(chunk);
         await this.sleep(this.pause(attemptedAt, code, error));
-        if (this.state !== 'running') return this.giveBack(chunk);
+        if (this.state !== 'running') return await this.giveBack(chunk);
       }
     }
   }
@@ -351,10 +351,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   /** Frees the lease of a chunk this runner stops working on; a failure leaves it to expire. */
-  private giveBack(chunk: Chunk): void {
-    this.store.release(chunk, this.owner).catch((error: Error) => {
-      this.logger.warn(`Job ${chunk.jobId}: could not release texts ${describeRange(chunk)} (they are free once the lease expires): ${error.message}`);
-    });
+  private async giveBack(chunk: Chunk): Promise<void> {
+    try {
+      await this.store.release(chunk, this.owner);
+    } catch (error) {
+      this.logger.warn(`Job ${chunk.jobId}: could not release texts ${describeRange(chunk)} (they are free once the lease expires): ${(error as Error).message}`);
+    }
   }
 
   private async fail(chunk: Chunk, code: AppErrorCode, error: unknown): Promise<void> {
