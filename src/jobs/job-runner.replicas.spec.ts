@@ -86,6 +86,26 @@ describe('JobRunner replicas on PostgreSQL', () => {
     expect(await b.jobs.get(job_id)).toMatchObject({ status: 'completed', progress: { done: 20, total: 20 } });
   });
 
+  it('a chunk in the engine for longer than the lease stays its replica\'s while the replica renews the lease', async () => {
+    const heldEngine = createFakeJobEngine();
+    const held = holdEngineCalls(heldEngine);
+    const env = { JOB_CHUNK_SIZE: '2', JOB_WORKERS: '1', JOB_LEASE_SECONDS: '1' };
+    const a = await replica(env, heldEngine);
+    const b = await replica(env);
+    const input = texts(4);
+    const { job_id } = await a.jobs.submit(input);
+    a.runner.start();
+    await until(() => held.length === 1, 'replica A is classifying its chunk');
+    b.runner.start();
+    await until(async () => (await stored(b, job_id)).job.done === 2, 'replica B classifies the other chunk');
+    // Three lease lengths with B polling every 20 ms: without renewals B would have taken texts 0 and 1 over.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(b.engine.classify.mock.calls.map(([chunk]) => chunk)).toEqual([input.slice(2)]);
+    held[0].resolve();
+    await completed(a, job_id);
+    await expectExactlyOnce(a, job_id, input);
+  });
+
   it("a crashed replica's chunk is taken over once its lease expired; the job ends with exactly total results and log rows", async () => {
     const heldEngine = createFakeJobEngine();
     const held = holdEngineCalls(heldEngine);
