@@ -148,8 +148,14 @@ export class PostgresJobStore extends JobStore {
           'SELECT id, status, total, done FROM jobs WHERE seq = $1',
           [seq],
         );
+        const { id, status, total, done } = job.rows[0];
+        if (status !== 'queued' && status !== 'running') {
+          // The job failed between the pick and the lease (its texts are nobody's work now): look past it.
+          afterSeq = seq;
+          continue;
+        }
         const texts = rows.map((row) => ({ index: row.idx, text: row.text.toString('utf8') })).sort((a, b) => a.index - b.index);
-        return { chunk: { jobSeq: seq, jobId: job.rows[0].id, texts }, started: started.rowCount === 1, total: job.rows[0].total, done: job.rows[0].done };
+        return { chunk: { jobSeq: seq, jobId: id, texts }, started: started.rowCount === 1, total, done };
       }
       return undefined;
     });
