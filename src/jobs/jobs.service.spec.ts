@@ -143,6 +143,17 @@ describe('JobsService', () => {
       );
     });
 
+    it('answers STORAGE_UNAVAILABLE naming what could not be read when the database fails', async () => {
+      const harness = open();
+      const { job_id } = await harness.jobs.submit(['a']);
+      jest.spyOn(harness.store, 'find').mockRejectedValueOnce(new Error('connection refused'));
+      await expect(harness.jobs.get(job_id)).rejects.toThrow(
+        expect.objectContaining({ code: 'STORAGE_UNAVAILABLE', message: `Could not read job ${job_id} from the database; retry later` }),
+      );
+      // The next read, with the database back, answers.
+      expect((await harness.jobs.get(job_id)).status).toBe('queued');
+    });
+
     it('shows no results, and no page, before the job is completed', async () => {
       const { jobs } = open();
       const { job_id } = await jobs.submit(['a']);
