@@ -86,6 +86,10 @@ export abstract class AppConfig {
   readonly jobRetentionHours: number;
   /** JOB_SHUTDOWN_TIMEOUT_MS: how long shutdown waits for in-flight job chunks to commit. */
   readonly jobShutdownTimeoutMs: number;
+  /** JOB_POLL_INTERVAL_MS: how often idle workers look for work other replicas accepted (PostgreSQL only). */
+  readonly jobPollIntervalMs: number;
+  /** JOB_LEASE_SECONDS: how long a claimed chunk stays its worker's without a renewal. */
+  readonly jobLeaseSeconds: number;
   /** DRIFT_ENABLED: drift detection on live predictions (and the engine's feature capture it needs). */
   readonly driftEnabled: boolean;
   /** DRIFT_WINDOW_SIZE: predictions per tumbling drift window. */

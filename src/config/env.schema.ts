@@ -344,6 +344,20 @@ const SCHEMA = {
     description:
       'At shutdown, how long in-flight job chunks may take to finish and commit, in ms; chunks still running then are not committed and are redone on the next start.',
   },
+  jobPollIntervalMs: {
+    env: 'JOB_POLL_INTERVAL_MS',
+    default: 500,
+    parse: integer(10, 60_000),
+    description:
+      'With DATABASE_URL (several replicas): how often idle job workers look for work another replica accepted, or a chunk whose lease expired, in ms. The embedded SQLite database is one process: its workers are woken on submit and never poll.',
+  },
+  jobLeaseSeconds: {
+    env: 'JOB_LEASE_SECONDS',
+    default: 30,
+    parse: integer(1, 3600),
+    description:
+      "How long a claimed job chunk stays its worker's without a renewal (renewed every third of it while the chunk is in the engine); a chunk whose replica died is claimed by another once its lease expired.",
+  },
   driftEnabled: {
     env: 'DRIFT_ENABLED',
     default: true,

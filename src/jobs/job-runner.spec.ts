@@ -53,17 +53,17 @@ describe('JobRunner', () => {
   }
 
   async function finished(harness: JobsHarness, id: string): Promise<void> {
-    await until(() => ['completed', 'failed'].includes(harness.jobs.get(id).status), `job ${id} finishes`);
+    await until(async () => ['completed', 'failed'].includes((await harness.jobs.get(id)).status), `job ${id} finishes`);
   }
 
   it('classifies a job in chunks of JOB_CHUNK_SIZE, in order, and completes it', async () => {
     const harness = open({ JOB_CHUNK_SIZE: '3', JOB_WORKERS: '1' });
     const input = texts(10);
-    const { job_id } = harness.jobs.submit(input);
+    const { job_id } = await harness.jobs.submit(input);
     harness.runner.start();
     await finished(harness, job_id);
     expect(harness.engine.classify.mock.calls.map(([chunk]) => chunk)).toEqual([input.slice(0, 3), input.slice(3, 6), input.slice(6, 9), input.slice(9)]);
-    const job = harness.jobs.get(job_id, { limit: 100 });
+    const job = await harness.jobs.get(job_id, { limit: 100 });
     expect(job).toMatchObject({ status: 'completed', progress: { done: 10, total: 10 } });
     expect(job.results!.map((r) => [r.index, r.label, r.score])).toEqual(
       input.map((text, i) => [i, fakeClassification(text).label, fakeClassification(text).score]),
@@ -73,12 +73,12 @@ describe('JobRunner', () => {
   it('records every result in the prediction log, as source job with its job id, so feedback can name it', async () => {
     const harness = open({ JOB_CHUNK_SIZE: '2' });
     const input = texts(5);
-    const { job_id } = harness.jobs.submit(input);
+    const { job_id } = await harness.jobs.submit(input);
     harness.runner.start();
     await finished(harness, job_id);
-    const results = harness.jobs.get(job_id).results!;
+    const results = (await harness.jobs.get(job_id)).results!;
     for (const result of results) {
-      expect(harness.predictions.find(result.prediction_id)).toMatchObject({
+      expect(await harness.predictions.find(result.prediction_id)).toMatchObject({
         label: result.label,
         score: result.score,
         source: 'job',
@@ -94,27 +94,27 @@ describe('JobRunner', () => {
     const engine = createFakeJobEngine();
     const held = holdEngineCalls(engine);
     const harness = open({ JOB_CHUNK_SIZE: '2', JOB_WORKERS: '1' }, engine);
-    const { job_id } = harness.jobs.submit(texts(5));
+    const { job_id } = await harness.jobs.submit(texts(5));
     harness.runner.start();
     for (let chunk = 1; chunk <= 3; chunk++) {
       await until(() => held.length === chunk, `chunk ${chunk} is sent`);
-      const before = harness.jobs.get(job_id);
+      const before = await harness.jobs.get(job_id);
       expect(before.status).toBe('running');
       expect(before.progress.done).toBe(committed(harness, job_id).length);
       expect(loggedPredictions(harness, job_id)).toHaveLength(before.progress.done);
       held[chunk - 1].resolve();
-      await until(() => harness.jobs.get(job_id).progress.done === Math.min(5, chunk * 2), `chunk ${chunk} is committed`);
+      await until(async () => (await harness.jobs.get(job_id)).progress.done === Math.min(5, chunk * 2), `chunk ${chunk} is committed`);
       expect(committed(harness, job_id)).toHaveLength(Math.min(5, chunk * 2));
       expect(loggedPredictions(harness, job_id)).toHaveLength(Math.min(5, chunk * 2));
     }
-    expect(harness.jobs.get(job_id).status).toBe('completed');
+    expect((await harness.jobs.get(job_id)).status).toBe('completed');
   });
 
   it('keeps JOB_WORKERS chunks in flight, no more', async () => {
     const engine = createFakeJobEngine();
     const held = holdEngineCalls(engine);
     const harness = open({ JOB_CHUNK_SIZE: '1', JOB_WORKERS: '2' }, engine);
-    const { job_id } = harness.jobs.submit(texts(4));
+    const { job_id } = await harness.jobs.submit(texts(4));
     harness.runner.start();
     await until(() => held.length === 2, 'two chunks are sent');
     await settle();
@@ -128,20 +128,20 @@ describe('JobRunner', () => {
     await until(() => held.length === 4, 'the last chunk is sent');
     held[3].resolve();
     await finished(harness, job_id);
-    expect(harness.jobs.get(job_id).results!.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    expect((await harness.jobs.get(job_id)).results!.map((r) => r.index)).toEqual([0, 1, 2, 3]);
   });
 
   it('starts work when a job is submitted, without polling the database while idle', async () => {
     const harness = open();
-    const nextActive = jest.spyOn(harness.store, 'nextActive');
+    const claim = jest.spyOn(harness.store, 'claim');
     harness.runner.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(nextActive).toHaveBeenCalledTimes(1);
-    const { job_id } = harness.jobs.submit(['good']);
+    expect(claim).toHaveBeenCalledTimes(1);
+    const { job_id } = await harness.jobs.submit(['good']);
     await finished(harness, job_id);
-    const lookups = nextActive.mock.calls.length;
+    const lookups = claim.mock.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(nextActive).toHaveBeenCalledTimes(lookups);
+    expect(claim).toHaveBeenCalledTimes(lookups);
   });
 
   describe('failures', () => {
@@ -150,10 +150,10 @@ describe('JobRunner', () => {
       harness.engine.classify
         .mockImplementationOnce(async (t: string[]) => t.map(fakeClassification))
         .mockRejectedValueOnce(engineError('INFERENCE_FAILED', 'ORT failure at /secret/path'));
-      const { job_id } = harness.jobs.submit(texts(6));
+      const { job_id } = await harness.jobs.submit(texts(6));
       harness.runner.start();
       await finished(harness, job_id);
-      const job = harness.jobs.get(job_id);
+      const job = await harness.jobs.get(job_id);
       expect(job).toMatchObject({
         status: 'failed',
         progress: { done: 2, total: 6 },
@@ -164,9 +164,9 @@ describe('JobRunner', () => {
       expect(harness.engine.classify).toHaveBeenCalledTimes(2);
 
       // The workers go on with the next job.
-      const next = harness.jobs.submit(['good']);
+      const next = await harness.jobs.submit(['good']);
       await finished(harness, next.job_id);
-      expect(harness.jobs.get(next.job_id).status).toBe('completed');
+      expect((await harness.jobs.get(next.job_id)).status).toBe('completed');
     });
 
     it.each([
@@ -176,10 +176,10 @@ describe('JobRunner', () => {
     ])('fails the job on %s', async (_name, error, shown) => {
       const harness = open();
       harness.engine.classify.mockRejectedValueOnce(error);
-      const { job_id } = harness.jobs.submit(['a']);
+      const { job_id } = await harness.jobs.submit(['a']);
       harness.runner.start();
       await finished(harness, job_id);
-      expect(harness.jobs.get(job_id).error).toEqual({
+      expect((await harness.jobs.get(job_id)).error).toEqual({
         code: _name === 'INVALID_ARGUMENT' ? 'INVALID_ARGUMENT' : 'INTERNAL',
         message: `${shown} (while classifying texts 0 to 0)`,
       });
@@ -188,24 +188,24 @@ describe('JobRunner', () => {
     it('fails the job when the engine returns the wrong number of results', async () => {
       const harness = open();
       harness.engine.classify.mockResolvedValueOnce([]);
-      const { job_id } = harness.jobs.submit(['a', 'b']);
+      const { job_id } = await harness.jobs.submit(['a', 'b']);
       harness.runner.start();
       await finished(harness, job_id);
-      expect(harness.jobs.get(job_id)).toMatchObject({ status: 'failed', error: { code: 'INTERNAL' }, progress: { done: 0 } });
+      expect(await harness.jobs.get(job_id)).toMatchObject({ status: 'failed', error: { code: 'INTERNAL' }, progress: { done: 0 } });
     });
 
     it('discards chunks of a failed job that finish after the failure', async () => {
       const engine = createFakeJobEngine();
       const held = holdEngineCalls(engine);
       const harness = open({ JOB_CHUNK_SIZE: '2', JOB_WORKERS: '2' }, engine);
-      const { job_id } = harness.jobs.submit(texts(4));
+      const { job_id } = await harness.jobs.submit(texts(4));
       harness.runner.start();
       await until(() => held.length === 2, 'both chunks are sent');
       held[1].reject(engineError('INFERENCE_FAILED'));
       await finished(harness, job_id);
       held[0].resolve();
       await settle();
-      expect(harness.jobs.get(job_id)).toMatchObject({ status: 'failed', progress: { done: 0, total: 4 } });
+      expect(await harness.jobs.get(job_id)).toMatchObject({ status: 'failed', progress: { done: 0, total: 4 } });
       expect(committed(harness, job_id)).toEqual([]);
       expect(loggedPredictions(harness, job_id)).toEqual([]);
     });
@@ -214,12 +214,12 @@ describe('JobRunner', () => {
       const harness = open({ JOB_CHUNK_SIZE: '2', JOB_WORKERS: '1' });
       harness.engine.classify.mockRejectedValueOnce(engineError('OVERLOADED')).mockRejectedValueOnce(engineError('OVERLOADED'));
       const input = texts(3);
-      const { job_id } = harness.jobs.submit(input);
+      const { job_id } = await harness.jobs.submit(input);
       harness.runner.start();
       await finished(harness, job_id);
       const calls = harness.engine.classify.mock.calls.map(([chunk]) => chunk);
       expect(calls).toEqual([input.slice(0, 2), input.slice(0, 2), input.slice(0, 2), input.slice(2)]);
-      const job = harness.jobs.get(job_id);
+      const job = await harness.jobs.get(job_id);
       expect(job.status).toBe('completed');
       expect(job.results!.map((r) => r.index)).toEqual([0, 1, 2]);
       expect(loggedPredictions(harness, job_id)).toHaveLength(3);
@@ -228,11 +228,11 @@ describe('JobRunner', () => {
     it('pauses every worker while the engine is overloaded', async () => {
       const harness = open({ JOB_CHUNK_SIZE: '1', JOB_WORKERS: '2' });
       harness.engine.classify.mockRejectedValueOnce(engineError('OVERLOADED'));
-      harness.jobs.submit(['one']);
+      await harness.jobs.submit(['one']);
       harness.runner.start();
       await until(() => harness.engine.classify.mock.calls.length === 1, 'the first chunk is refused');
       // A second job arrives during the pause: no chunk of it starts before the pause ends.
-      const second = harness.jobs.submit(['two']);
+      const second = await harness.jobs.submit(['two']);
       await settle();
       expect(harness.engine.classify).toHaveBeenCalledTimes(1);
       await finished(harness, second.job_id);
@@ -240,13 +240,11 @@ describe('JobRunner', () => {
 
     it('retries a chunk whose commit failed for storage, without duplicate predictions', async () => {
       const harness = open({ JOB_CHUNK_SIZE: '2' });
-      jest.spyOn(harness.predictions, 'recordInTransaction').mockImplementationOnce(() => {
-        throw new AppError('STORAGE_UNAVAILABLE', 'disk full');
-      });
-      const { job_id } = harness.jobs.submit(texts(2));
+      jest.spyOn(harness.store, 'commit').mockRejectedValueOnce(new Error('disk full'));
+      const { job_id } = await harness.jobs.submit(texts(2));
       harness.runner.start();
       await finished(harness, job_id);
-      expect(harness.jobs.get(job_id).status).toBe('completed');
+      expect((await harness.jobs.get(job_id)).status).toBe('completed');
       expect(harness.engine.classify).toHaveBeenCalledTimes(2);
       expect(loggedPredictions(harness, job_id)).toHaveLength(2);
     });
@@ -256,7 +254,7 @@ describe('JobRunner', () => {
     /** Answers every engine call as it comes until the job finishes. */
     async function answerAll(harness: JobsHarness, held: HeldCall[], id: string): Promise<void> {
       let answered = 0;
-      while (!['completed', 'failed'].includes(harness.jobs.get(id).status)) {
+      while (!['completed', 'failed'].includes((await harness.jobs.get(id)).status)) {
         while (answered < held.length) held[answered++].resolve();
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
@@ -268,7 +266,7 @@ describe('JobRunner', () => {
       let othersWaiting = 50;
       engine.stats.mockImplementation(() => ({ ...FAKE_STATS, requests: held.length, queueDepth: othersWaiting }));
       const harness = open({ JOB_CHUNK_SIZE: '8', JOB_WORKERS: '2' }, engine);
-      const { job_id } = harness.jobs.submit(texts(40));
+      const { job_id } = await harness.jobs.submit(texts(40));
       harness.runner.start();
       await until(() => held.length === 1, 'one chunk is sent');
       await settle();
@@ -284,7 +282,7 @@ describe('JobRunner', () => {
       await until(() => held.length === 4, 'with the engine quiet, JOB_WORKERS full chunks are in flight');
       expect(held.slice(2).map((call) => call.texts.length)).toEqual([8, 8]);
       await answerAll(harness, held, job_id);
-      expect(harness.jobs.get(job_id, { limit: 100 }).results!.map((r) => r.index)).toEqual(texts(40).map((_, i) => i));
+      expect((await harness.jobs.get(job_id, { limit: 100 })).results!.map((r) => r.index)).toEqual(texts(40).map((_, i) => i));
     });
 
     it('stays in background mode for QUIET_MS after the last call of another caller', async () => {
@@ -293,7 +291,7 @@ describe('JobRunner', () => {
       let othersCalls = 0;
       engine.stats.mockImplementation(() => ({ ...FAKE_STATS, requests: held.length + othersCalls }));
       const harness = open({ JOB_CHUNK_SIZE: '4', JOB_WORKERS: '2' }, engine);
-      const { job_id } = harness.jobs.submit(texts(20));
+      const { job_id } = await harness.jobs.submit(texts(20));
       harness.runner.start();
       othersCalls++; // a /sentiment request, say
       await until(() => held.length === 1, 'one chunk is sent');
@@ -309,14 +307,14 @@ describe('JobRunner', () => {
       await until(() => held.length === 4, 'after a quiet second, JOB_WORKERS full chunks are in flight');
       expect(held.slice(2).map((call) => call.texts.length)).toEqual([4, 4]);
       await answerAll(harness, held, job_id);
-      expect(harness.jobs.get(job_id).status).toBe('completed');
+      expect((await harness.jobs.get(job_id)).status).toBe('completed');
     });
 
     it('counts its own calls as its own: a job alone on the engine runs at full speed', async () => {
       const engine = createFakeJobEngine();
       const held = holdEngineCalls(engine);
       const harness = open({ JOB_CHUNK_SIZE: '4', JOB_WORKERS: '2' }, engine);
-      const { job_id } = harness.jobs.submit(texts(16));
+      const { job_id } = await harness.jobs.submit(texts(16));
       harness.runner.start();
       await until(() => held.length === 2, 'two chunks are sent');
       held[0].resolve();
@@ -333,10 +331,10 @@ describe('JobRunner', () => {
       if (harness.engine.classify.mock.calls.length === 2) harness.engine.modelVersion = 'fake@new';
       return results;
     });
-    const { job_id } = harness.jobs.submit(['a', 'b', 'c']);
+    const { job_id } = await harness.jobs.submit(['a', 'b', 'c']);
     harness.runner.start();
     await finished(harness, job_id);
-    const job = harness.jobs.get(job_id);
+    const job = await harness.jobs.get(job_id);
     expect(job.model_version).toBe('fake@0123456789ab');
     expect(job.results!.map((r) => r.model_version)).toEqual([undefined, 'fake@new', 'fake@new']);
   });
@@ -348,7 +346,7 @@ describe('JobRunner', () => {
       const firstEngine = createFakeJobEngine();
       const held = holdEngineCalls(firstEngine);
       const first = openJobs(shared, firstEngine);
-      const { job_id } = first.jobs.submit(input);
+      const { job_id } = await first.jobs.submit(input);
       first.runner.start();
       // Chunk [2, 3] commits before chunk [0, 1]; the process dies with [0, 1] and [4, 5] in flight.
       await until(() => held.length === 2, 'two chunks are sent');
@@ -359,7 +357,7 @@ describe('JobRunner', () => {
       first.crash();
 
       const second = open(shared);
-      expect(second.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 2, total: 9 } });
+      expect(await second.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 2, total: 9 } });
       second.runner.start();
       await finished(second, job_id);
       expect(second.engine.classify.mock.calls.map(([chunk]) => chunk)).toEqual([
@@ -368,7 +366,7 @@ describe('JobRunner', () => {
         [input[6], input[7]],
         [input[8]],
       ]);
-      const job = second.jobs.get(job_id, { limit: 100 });
+      const job = await second.jobs.get(job_id, { limit: 100 });
       expect(job).toMatchObject({ status: 'completed', progress: { done: 9, total: 9 } });
       expect(job.results!.map((r) => r.index)).toEqual(input.map((_, i) => i));
       expect(job.results!.map((r) => r.label)).toEqual(input.map((text) => fakeClassification(text).label));
@@ -380,12 +378,12 @@ describe('JobRunner', () => {
     it('runs jobs that were queued when the process stopped, when the next one starts', async () => {
       const shared = config();
       const first = openJobs(shared);
-      const { job_id } = first.jobs.submit(['good', 'bad']);
+      const { job_id } = await first.jobs.submit(['good', 'bad']);
       first.crash();
       const second = open(shared);
       second.runner.start();
       await finished(second, job_id);
-      expect(second.jobs.get(job_id).status).toBe('completed');
+      expect((await second.jobs.get(job_id)).status).toBe('completed');
     });
   });
 
@@ -396,7 +394,7 @@ describe('JobRunner', () => {
       const held = holdEngineCalls(engine);
       const first = openJobs(shared, engine);
       const input = texts(7);
-      const { job_id } = first.jobs.submit(input);
+      const { job_id } = await first.jobs.submit(input);
       first.runner.start();
       await until(() => held.length === 2, 'two chunks are sent');
       const stopped = first.runner.beforeApplicationShutdown();
@@ -405,8 +403,8 @@ describe('JobRunner', () => {
       await stopped;
       await settle();
       expect(held).toHaveLength(2);
-      expect(first.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 4, total: 7 } });
-      first.jobs.submit(['accepted while stopping']);
+      expect(await first.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 4, total: 7 } });
+      await first.jobs.submit(['accepted while stopping']);
       await settle();
       expect(held).toHaveLength(2);
       await first.jobs.onApplicationShutdown();
@@ -419,32 +417,32 @@ describe('JobRunner', () => {
         expect.arrayContaining([[input[4], input[5]], [input[6]], ['accepted while stopping']]),
       );
       expect(second.engine.classify).toHaveBeenCalledTimes(3);
-      expect(second.jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 2, failed: 0 });
+      expect(await second.jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 2, failed: 0 });
     });
 
     it('stops waiting after JOB_SHUTDOWN_TIMEOUT_MS; a chunk finishing later is not committed', async () => {
       const engine = createFakeJobEngine();
       const held = holdEngineCalls(engine);
       const harness = open({ JOB_SHUTDOWN_TIMEOUT_MS: '20' }, engine);
-      const { job_id } = harness.jobs.submit(['a', 'b']);
+      const { job_id } = await harness.jobs.submit(['a', 'b']);
       harness.runner.start();
       await until(() => held.length === 1, 'the chunk is sent');
       await harness.runner.beforeApplicationShutdown();
       held[0].resolve();
       await settle();
-      expect(harness.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 0 } });
+      expect(await harness.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 0 } });
       expect(loggedPredictions(harness, job_id)).toEqual([]);
     });
 
     it('does not wait for a chunk backing off from an overloaded engine', async () => {
       const harness = open({ JOB_SHUTDOWN_TIMEOUT_MS: '600000' });
       harness.engine.classify.mockRejectedValue(engineError('OVERLOADED'));
-      const { job_id } = harness.jobs.submit(['a']);
+      const { job_id } = await harness.jobs.submit(['a']);
       harness.runner.start();
       await until(() => harness.engine.classify.mock.calls.length === 1, 'the chunk is refused');
       await harness.runner.beforeApplicationShutdown();
       expect(harness.runner.chunksInFlight).toBe(0);
-      expect(harness.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 0 } });
+      expect(await harness.jobs.get(job_id)).toMatchObject({ status: 'running', progress: { done: 0 } });
     });
   });
 });

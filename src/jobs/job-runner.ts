@@ -1,14 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type BetterSqlite3 from 'better-sqlite3';
-import { Sqlite } from '../database/sqlite-driver';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AppError } from '../common/errors/app-error';
 import { AppErrorCode, ERROR_HTTP, GENERIC_MESSAGES, isAppErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { EngineService } from '../engine/engine.service';
 import type { Classification } from '../engine/engine.types';
 import { PredictionLogService } from '../predictions/prediction-log.service';
-import { JobStore } from './job.store';
-import type { Chunk, JobError } from './job.types';
+import { Claim, JobStore } from './job.store';
+import type { Chunk, JobError, JobResult } from './job.types';
 
 /** Pause after the engine refuses work or the database cannot commit: doubles from the first to the last. */
 export const FIRST_BACKOFF_MS = 100;
@@ -41,8 +41,14 @@ type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
  * transaction, so after a crash the texts without a result are exactly the work left, and a restarted process
  * resumes every queued or running job from its first unclassified text.
  *
+ * Chunks are claimed from the store under a lease in this runner's name (`owner`), renewed every third of
+ * JOB_LEASE_SECONDS while the chunk is in the engine; the commit is discarded when the lease was lost meanwhile (a
+ * stalled replica whose chunk another one took over), so no text ever gets two results or two log records.
+ *
  * The workers sleep when there is nothing to do: they are woken when a job is submitted, when the application
- * starts, when a chunk finishes, and when a back-off pause ends; they never poll the database.
+ * starts, when a chunk finishes, and when a back-off pause ends. On a store other processes share (PostgreSQL)
+ * they also look every JOB_POLL_INTERVAL_MS while idle: jobs other replicas accept, and chunks whose lease expired,
+ * are announced to nobody. On SQLite they never poll the database.
  *
  * Jobs are background work and yield to interactive requests, which share the engine's one FIFO queue and
  * its batches (a request's text is batched with the job texts queued with it):
@@ -55,7 +61,8 @@ type RunnerState = 'idle' | 'running' | 'stopping' | 'stopped';
  * A real failure (INFERENCE_FAILED, INTERNAL, anything unexpected) fails the job with its error recorded.
  *
  * At shutdown no new chunk starts; chunks in flight may finish and commit for JOB_SHUTDOWN_TIMEOUT_MS, after which
- * they are left uncommitted. Unfinished jobs stay queued or running in the database for the next start.
+ * they are left uncommitted (their lease expires); chunks waiting out a back-off are handed back at once. Unfinished
+ * jobs stay queued or running in the database, for the other replicas or the next start.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -70,10 +77,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private seenEngineRequests = 0;
   private othersSeenAt = Number.NEGATIVE_INFINITY;
   private background = false;
-  /** The job chunks are being claimed from, and the last position claimed in it. */
-  private cursor: { seq: number; id: string; afterIndex: number } | undefined;
-  /** Seq of the last job the cursor moved to: every job up to it has had all its texts claimed, bar the cursor's. */
-  private lastSeq = 0;
+  /** Whose leases this runner's claims are: unique per process (and per runner, for specs running several). */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** The job of the last chunk claimed (to log once when the workers move to another job). */
+  private lastJobSeq = 0;
+  /** A look for work is under way (claims are asynchronous): one at a time, and another after it when asked. */
+  private filling: Promise<void> | undefined;
+  private fillAgain = false;
   private backoffMs = 0;
   private pausedAt = 0;
   private pausedUntil = 0;
@@ -99,8 +109,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.state !== 'idle') return;
     this.state = 'running';
     this.seenEngineRequests = this.engine.stats()?.requests ?? 0;
-    const unfinished = this.store.countUnfinished();
-    if (unfinished > 0) this.logger.log(`Resuming ${unfinished} unfinished job(s)`);
+    this.store.countUnfinished().then(
+      (unfinished) => unfinished > 0 && this.logger.log(`Resuming ${unfinished} unfinished job(s)`),
+      (error: Error) => this.logger.warn(`Could not count unfinished jobs: ${error.message}`),
+    );
     this.wake();
   }
 
@@ -126,27 +138,48 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
     this.state = 'stopping';
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    // Chunks waiting out a back-off are not in the engine: they stop now and are redone on the next start.
+    // Chunks waiting out a back-off are not in the engine: they stop now and are handed back.
     for (const wakeUp of [...this.sleepers]) wakeUp();
+    // A claim under way ends before the database may close (it hands its chunk back, the runner being stopped).
+    await this.filling;
     const inFlight = this.inFlight.size;
     if (inFlight > 0 && !(await this.drain(this.config.jobShutdownTimeoutMs))) {
       this.abandoned = true;
       this.logger.warn(
         `${this.inFlight.size} job chunk(s) still running after ${this.config.jobShutdownTimeoutMs} ms (JOB_SHUTDOWN_TIMEOUT_MS): ` +
-          'not committed; they are redone on the next start',
+          'not committed; another replica takes them over once their lease expires, or the next start redoes them',
       );
     }
     this.state = 'stopped';
     try {
-      const unfinished = this.store.countUnfinished();
-      if (unfinished > 0) this.logger.log(`Job workers stopped; ${unfinished} unfinished job(s) resume on the next start`);
+      const unfinished = await this.store.countUnfinished();
+      if (unfinished > 0) {
+        const where = this.store.shared ? 'on the other replicas or the next start' : 'on the next start';
+        this.logger.log(`Job workers stopped; ${unfinished} unfinished job(s) resume ${where}`);
+      }
     } catch (error) {
       this.logger.warn(`Could not count unfinished jobs at shutdown: ${(error as Error).message}`);
     }
   }
 
-  /** Starts chunks while a worker is free, the engine has room and there is work. */
+  /** Starts chunks while a worker is free, the engine has room and there is work (one look at a time). */
   private fill(): void {
+    if (this.filling) {
+      this.fillAgain = true;
+      return;
+    }
+    this.filling = this.fillFree()
+      .catch((error: Error) => this.logger.error(`Looking for job work failed. This is a bug.`, error.stack))
+      .finally(() => {
+        this.filling = undefined;
+        if (this.fillAgain) {
+          this.fillAgain = false;
+          this.fill();
+        }
+      });
+  }
+
+  private async fillFree(): Promise<void> {
     while (this.state === 'running' && this.inFlight.size < this.config.jobWorkers) {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) {
@@ -157,48 +190,40 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const background = this.othersActive();
       if (background && this.inFlight.size > 0) return;
       const size = background ? Math.ceil(this.config.jobChunkSize / BACKGROUND_CHUNK_DIVISOR) : this.config.jobChunkSize;
-      let chunk: Chunk | undefined;
+      let claim: Claim | undefined;
       try {
-        chunk = this.claim(size);
+        claim = await this.store.claim(this.owner, size, Date.now(), this.leaseMs);
       } catch (error) {
-        this.logger.error(`Could not read the next job chunk: ${(error as Error).message}`);
+        this.logger.error(`Could not claim the next job chunk: ${(error as Error).message}`);
         this.pause(Date.now());
         continue;
       }
-      if (!chunk) return;
-      this.launch(chunk);
+      if (!claim) {
+        // Other replicas accept jobs, and free chunks by dying, without telling this one.
+        if (this.store.shared) this.wakeAfter(this.config.jobPollIntervalMs);
+        return;
+      }
+      if (this.state !== 'running') {
+        // Shutdown began during the claim: hand the chunk back rather than leave it leased until expiry.
+        this.store.release(claim.chunk, this.owner).catch(() => undefined);
+        return;
+      }
+      this.announce(claim);
+      this.launch(claim.chunk);
     }
   }
 
-  /**
-   * The next texts to classify: from the job under the cursor, else from the next unfinished job (oldest first).
-   * A queued job becomes running when its first chunk is claimed.
-   */
-  private claim(size: number): Chunk | undefined {
-    for (;;) {
-      if (!this.cursor) {
-        const next = this.store.nextActive(this.lastSeq);
-        if (!next) return undefined;
-        this.lastSeq = next.seq;
-        this.cursor = { seq: next.seq, id: next.id, afterIndex: -1 };
-      }
-      const cursor = this.cursor;
-      const job = this.store.stateOf(cursor.seq);
-      const active = job?.status === 'queued' || job?.status === 'running';
-      const texts = active ? this.store.pending(cursor.seq, cursor.afterIndex, size) : [];
-      if (texts.length === 0) {
-        this.cursor = undefined;
-        continue;
-      }
-      if (job!.status === 'queued') {
-        this.store.markRunning(cursor.seq, Date.now());
-        this.logger.log(`Job ${cursor.id} started (${job!.total} texts)`);
-      } else if (cursor.afterIndex === -1) {
-        this.logger.log(`Job ${cursor.id} resumed at text ${texts[0].index} (${job!.done} of ${job!.total} done)`);
-      }
-      cursor.afterIndex = texts[texts.length - 1].index;
-      return { jobSeq: cursor.seq, jobId: cursor.id, texts };
+  private get leaseMs(): number {
+    return this.config.jobLeaseSeconds * 1000;
+  }
+
+  private announce({ chunk, started, total, done }: Claim): void {
+    if (started) this.logger.log(`Job ${chunk.jobId} started (${total} texts)`);
+    else if (chunk.jobSeq !== this.lastJobSeq) {
+      // Also what a replica joining a job another one started says: it resumes the work left.
+      this.logger.log(`Job ${chunk.jobId} resumed at text ${chunk.texts[0].index} (${done} of ${total} done)`);
     }
+    this.lastJobSeq = chunk.jobSeq;
   }
 
   /**
@@ -231,27 +256,46 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     this.inFlight.add(run);
   }
 
-  /** Classifies and commits one chunk, retrying after transient refusals while the runner runs. */
+  /** Classifies and commits one chunk, retrying after transient refusals while the runner runs, holding its lease. */
   private async process(chunk: Chunk): Promise<void> {
+    const renewal = setInterval(() => this.renew(chunk), Math.max(1, Math.floor(this.leaseMs / 3)));
+    renewal.unref();
+    try {
+      await this.attempt(chunk);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Extends the chunk's lease; a lost lease is only logged: the commit will find it and discard the results. */
+  private renew(chunk: Chunk): void {
+    if (this.abandoned) return;
+    this.store.renew(chunk, this.owner, Date.now() + this.leaseMs).then(
+      (held) => held || this.logger.warn(`Job ${chunk.jobId}: lost the lease of texts ${describeRange(chunk)}; its results will be discarded`),
+      (error: Error) => this.logger.warn(`Job ${chunk.jobId}: could not renew the lease of texts ${describeRange(chunk)}: ${error.message}`),
+    );
+  }
+
+  private async attempt(chunk: Chunk): Promise<void> {
     for (;;) {
       const attemptedAt = Date.now();
       try {
         const { results, latencyMs, modelVersion } = await this.classify(chunk);
         if (this.abandoned) return;
-        this.commit(chunk, results, latencyMs, modelVersion);
+        await this.commit(chunk, results, latencyMs, modelVersion);
         this.recovered();
         return;
       } catch (error) {
         if (this.abandoned) return;
         const code = errorCode(error);
         if (!TRANSIENT.has(code)) {
-          this.fail(chunk, code, error);
+          await this.fail(chunk, code, error);
           return;
         }
-        // Shutting down: the chunk is left for the next start instead of being retried.
-        if (this.state !== 'running') return;
+        // Shutting down: the chunk is handed back (for another replica, or the next start) instead of retried.
+        if (this.state !== 'running') return await this.giveBack(chunk);
         await this.sleep(this.pause(attemptedAt, code, error));
-        if (this.state !== 'running') return;
+        if (this.state !== 'running') return await this.giveBack(chunk);
       }
     }
   }
@@ -275,37 +319,47 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return { results, latencyMs: performance.now() - started, modelVersion };
   }
 
-  /** One transaction: the prediction-log records, the results and the progress (discarded if the job failed meanwhile). */
-  private commit(chunk: Chunk, results: Classification[], latencyMs: number, modelVersion: string): void {
-    let status: string | undefined;
-    let publish: (() => void) | undefined;
+  /**
+   * One transaction: the prediction-log records, the results and the progress, if the chunk is still this runner's
+   * and the job still running; otherwise nothing is written and the results are dropped. A database failure is
+   * STORAGE_UNAVAILABLE, after which the chunk is retried (its lease is still held).
+   */
+  private async commit(chunk: Chunk, results: Classification[], latencyMs: number, modelVersion: string): Promise<void> {
+    const inputs = chunk.texts.map((t, i) => ({ text: t.text, ...results[i] }));
+    const records = this.predictions.newRecords(inputs, modelVersion, { source: 'job', jobId: chunk.jobId, latencyMs });
+    const jobResults: JobResult[] = records.map((record, i) => ({
+      index: chunk.texts[i].index,
+      label: record.label,
+      score: record.score,
+      predictionId: record.id,
+      modelVersion,
+    }));
+    let outcome;
     try {
-      status = this.store.transaction(() => {
-        if (this.store.stateOf(chunk.jobSeq)?.status !== 'running') return undefined;
-        const inputs = chunk.texts.map((t, i) => ({ text: t.text, ...results[i] }));
-        const records = this.predictions.newRecords(inputs, modelVersion, { source: 'job', jobId: chunk.jobId, latencyMs });
-        publish = () => this.predictions.publish(records);
-        const jobResults = records.map((record, i) => ({
-          index: chunk.texts[i].index,
-          label: record.label,
-          score: record.score,
-          predictionId: record.id,
-          modelVersion,
-        }));
-        return this.store.saveResults(chunk.jobSeq, jobResults, records, Date.now());
-      });
+      outcome = await this.store.commit(chunk, this.owner, jobResults, records, Date.now());
     } catch (error) {
-      if (error instanceof Sqlite.SqliteError) {
-        throw new AppError('STORAGE_UNAVAILABLE', `Could not commit a chunk of job ${chunk.jobId}: ${error.message}`);
-      }
-      throw error;
+      throw new AppError('STORAGE_UNAVAILABLE', `Could not commit a chunk of job ${chunk.jobId}: ${(error as Error).message}`);
+    }
+    if (!outcome.committed) {
+      const why = outcome.reason === 'lease-lost' ? 'its lease expired and another worker took the texts over' : 'the job is no longer running';
+      this.logger.warn(`Job ${chunk.jobId}: results of texts ${describeRange(chunk)} discarded: ${why}`);
+      return;
     }
     // Only now that the chunk committed are its predictions announced (metrics count them).
-    publish?.();
-    if (status === 'completed') this.logger.log(`Job ${chunk.jobId} completed`);
+    this.predictions.publish(records);
+    if (outcome.status === 'completed') this.logger.log(`Job ${chunk.jobId} completed`);
   }
 
-  private fail(chunk: Chunk, code: AppErrorCode, error: unknown): void {
+  /** Frees the lease of a chunk this runner stops working on; a failure leaves it to expire. */
+  private async giveBack(chunk: Chunk): Promise<void> {
+    try {
+      await this.store.release(chunk, this.owner);
+    } catch (error) {
+      this.logger.warn(`Job ${chunk.jobId}: could not release texts ${describeRange(chunk)} (they are free once the lease expires): ${(error as Error).message}`);
+    }
+  }
+
+  private async fail(chunk: Chunk, code: AppErrorCode, error: unknown): Promise<void> {
     const first = chunk.texts[0].index;
     const last = chunk.texts[chunk.texts.length - 1].index;
     const shown = ERROR_HTTP[code].expose ? (error as Error).message : (GENERIC_MESSAGES[code] ?? GENERIC_MESSAGES.INTERNAL!);
@@ -315,10 +369,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       (error as Error)?.stack,
     );
     try {
-      this.store.markFailed(chunk.jobSeq, jobError, Date.now());
+      await this.store.markFailed(chunk.jobSeq, jobError, Date.now());
     } catch (storeError) {
       this.logger.error(
-        `Could not record the failure of job ${chunk.jobId}: ${(storeError as Error).message}; it stays unfinished and is retried on the next start`,
+        `Could not record the failure of job ${chunk.jobId}: ${(storeError as Error).message}; its texts are retried once their lease expires`,
       );
     }
   }
@@ -391,4 +445,9 @@ function errorCode(error: unknown): AppErrorCode {
   if (error instanceof AppError) return error.code;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return isAppErrorCode(code) ? code : 'INTERNAL';
+}
+
+/** "3 to 7": the positions of a chunk's texts, for messages. */
+function describeRange(chunk: Chunk): string {
+  return `${chunk.texts[0].index} to ${chunk.texts[chunk.texts.length - 1].index}`;
 }

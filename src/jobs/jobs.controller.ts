@@ -23,8 +23,8 @@ export class JobsController {
   })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   @ApiErrorResponses(400, 413, 415, 503)
-  submit(@Body() request: AsyncSentimentRequestDto, @Res({ passthrough: true }) reply: FastifyReply): JobAcceptedDto {
-    const accepted = this.jobs.submit(request.texts);
+  async submit(@Body() request: AsyncSentimentRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobAcceptedDto> {
+    const accepted = await this.jobs.submit(request.texts);
     reply.header('location', `/job/${accepted.job_id}`);
     return accepted;
   }
@@ -36,8 +36,8 @@ export class JobsController {
   })
   @ApiParam({ name: 'id', description: 'The job_id POST /async-sentiment returned.' })
   @ApiOkResponse({ type: JobResponseDto })
-  @ApiErrorResponses(400, 404)
-  get(@Param('id') id: string, @Query() query: JobQueryDto): JobResponseDto {
+  @ApiErrorResponses(400, 404, 503)
+  get(@Param('id') id: string, @Query() query: JobQueryDto): Promise<JobResponseDto> {
     return this.jobs.get(id, query);
   }
 }

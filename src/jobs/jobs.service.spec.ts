@@ -35,15 +35,15 @@ describe('JobsService', () => {
   }
 
   async function completed(harness: JobsHarness, id: string): Promise<void> {
-    await until(() => harness.jobs.get(id).status === 'completed', `job ${id} completes`);
+    await until(async () => (await harness.jobs.get(id)).status === 'completed', `job ${id} completes`);
   }
 
   describe('submit', () => {
-    it('commits the job and every text before answering, as queued', () => {
+    it('commits the job and every text before answering, as queued', async () => {
       const { config, dataDir } = setup();
       const harness = openJobs(config);
       cleanups.push(() => harness.shutdown());
-      const accepted = harness.jobs.submit(['good', 'bad', '']);
+      const accepted = await harness.jobs.submit(['good', 'bad', '']);
       expect(accepted).toEqual({ job_id: expect.stringMatching(UUID), status: 'queued', total: 3, created_at: expect.any(String) });
       expect(new Date(accepted.created_at).toISOString()).toBe(accepted.created_at);
 
@@ -59,7 +59,7 @@ describe('JobsService', () => {
       } finally {
         other.close();
       }
-      expect(harness.jobs.get(accepted.job_id)).toEqual({
+      expect(await harness.jobs.get(accepted.job_id)).toEqual({
         job_id: accepted.job_id,
         status: 'queued',
         progress: { done: 0, total: 3 },
@@ -67,21 +67,21 @@ describe('JobsService', () => {
       });
     });
 
-    it('rejects more than JOB_MAX_TEXTS texts, and stores nothing', () => {
+    it('rejects more than JOB_MAX_TEXTS texts, and stores nothing', async () => {
       const { jobs } = open({ JOB_MAX_TEXTS: '2' });
-      expect(() => jobs.submit(['a', 'b', 'c'])).toThrow(
+      await expect(jobs.submit(['a', 'b', 'c'])).rejects.toThrow(
         expect.objectContaining({
           code: 'VALIDATION_FAILED',
           message: 'texts must contain at most 2 texts but received 3',
           details: [{ field: 'texts', message: 'at most 2 texts (JOB_MAX_TEXTS)' }],
         }),
       );
-      expect(jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 0, failed: 0 });
+      expect(await jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 0, failed: 0 });
     });
 
-    it('rejects texts over MAX_TEXT_CHARS, naming each', () => {
+    it('rejects texts over MAX_TEXT_CHARS, naming each', async () => {
       const { jobs } = open({ MAX_TEXT_CHARS: '3' });
-      expect(() => jobs.submit(['abc', 'abcd', '😀😀😀', 'abcde'])).toThrow(
+      await expect(jobs.submit(['abc', 'abcd', '😀😀😀', 'abcde'])).rejects.toThrow(
         expect.objectContaining({
           code: 'VALIDATION_FAILED',
           details: [
@@ -90,32 +90,32 @@ describe('JobsService', () => {
           ],
         }),
       );
-      expect(jobs.countByState().queued).toBe(0);
+      expect((await jobs.countByState()).queued).toBe(0);
     });
 
-    it('answers STORAGE_UNAVAILABLE when the job cannot be committed, and keeps no part of it', () => {
+    it('answers STORAGE_UNAVAILABLE when the job cannot be committed, and keeps no part of it', async () => {
       const { jobs, database } = open();
       database.db.exec('CREATE TRIGGER refuse BEFORE INSERT ON job_items WHEN NEW.idx = 1 BEGIN SELECT RAISE(ABORT, \'disk full\'); END');
-      expect(() => jobs.submit(['a', 'b'])).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
+      await expect(jobs.submit(['a', 'b'])).rejects.toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
       expect(database.db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 0 });
       expect(database.db.prepare('SELECT COUNT(*) AS n FROM job_items').get()).toEqual({ n: 0 });
     });
   });
 
   describe('get', () => {
-    it('answers NOT_FOUND naming an unknown id', () => {
+    it('answers NOT_FOUND naming an unknown id', async () => {
       const { jobs } = open();
-      expect(() => jobs.get('nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('"nope"') }));
+      await expect(jobs.get('nope')).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('"nope"') }));
     });
 
     it('pages the results of a completed job, saying where the next page starts', async () => {
       const harness = open({ JOB_PAGE_SIZE: '4', JOB_CHUNK_SIZE: '3' });
       const texts = Array.from({ length: 10 }, (_, i) => (i % 2 ? `good ${i}` : `bad ${i}`));
-      const { job_id } = harness.jobs.submit(texts);
+      const { job_id } = await harness.jobs.submit(texts);
       harness.runner.start();
       await completed(harness, job_id);
 
-      const first = harness.jobs.get(job_id);
+      const first = await harness.jobs.get(job_id);
       expect(first).toMatchObject({
         status: 'completed',
         progress: { done: 10, total: 10 },
@@ -125,14 +125,14 @@ describe('JobsService', () => {
         page: { offset: 0, limit: 4, next_offset: 4 },
       });
       expect(first.results!.map((r) => r.index)).toEqual([0, 1, 2, 3]);
-      expect(harness.jobs.get(job_id, { offset: 4 }).page).toEqual({ offset: 4, limit: 4, next_offset: 8 });
-      const last = harness.jobs.get(job_id, { offset: 8 });
+      expect((await harness.jobs.get(job_id, { offset: 4 })).page).toEqual({ offset: 4, limit: 4, next_offset: 8 });
+      const last = await harness.jobs.get(job_id, { offset: 8 });
       expect(last.results!.map((r) => r.index)).toEqual([8, 9]);
       expect(last.page).toEqual({ offset: 8, limit: 4, next_offset: null });
-      expect(harness.jobs.get(job_id, { offset: 10 })).toMatchObject({ results: [], page: { next_offset: null } });
-      expect(harness.jobs.get(job_id, { offset: 1, limit: 1000 }).results).toHaveLength(9);
+      expect(await harness.jobs.get(job_id, { offset: 10 })).toMatchObject({ results: [], page: { next_offset: null } });
+      expect((await harness.jobs.get(job_id, { offset: 1, limit: 1000 })).results).toHaveLength(9);
 
-      const all = harness.jobs.get(job_id, { limit: 1000 }).results!;
+      const all = (await harness.jobs.get(job_id, { limit: 1000 })).results!;
       expect(all).toEqual(
         texts.map((text, index) => ({
           index,
@@ -143,10 +143,21 @@ describe('JobsService', () => {
       );
     });
 
-    it('shows no results, and no page, before the job is completed', () => {
+    it('answers STORAGE_UNAVAILABLE naming what could not be read when the database fails', async () => {
+      const harness = open();
+      const { job_id } = await harness.jobs.submit(['a']);
+      jest.spyOn(harness.store, 'find').mockRejectedValueOnce(new Error('connection refused'));
+      await expect(harness.jobs.get(job_id)).rejects.toThrow(
+        expect.objectContaining({ code: 'STORAGE_UNAVAILABLE', message: `Could not read job ${job_id} from the database; retry later` }),
+      );
+      // The next read, with the database back, answers.
+      expect((await harness.jobs.get(job_id)).status).toBe('queued');
+    });
+
+    it('shows no results, and no page, before the job is completed', async () => {
       const { jobs } = open();
-      const { job_id } = jobs.submit(['a']);
-      const response = jobs.get(job_id, { offset: 0, limit: 10 });
+      const { job_id } = await jobs.submit(['a']);
+      const response = await jobs.get(job_id, { offset: 0, limit: 10 });
       expect(response.results).toBeUndefined();
       expect(response.page).toBeUndefined();
     });
@@ -155,17 +166,17 @@ describe('JobsService', () => {
   describe('countByState', () => {
     it('counts jobs in every status, zeros included', async () => {
       const harness = open();
-      expect(harness.jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 0, failed: 0 });
-      const done = harness.jobs.submit(['good']);
+      expect(await harness.jobs.countByState()).toEqual({ queued: 0, running: 0, completed: 0, failed: 0 });
+      const done = await harness.jobs.submit(['good']);
       harness.runner.start();
       await completed(harness, done.job_id);
       await harness.runner.beforeApplicationShutdown();
-      harness.jobs.submit(['a']);
-      harness.jobs.submit(['b']);
-      expect(harness.jobs.countByState()).toEqual({ queued: 2, running: 0, completed: 1, failed: 0 });
+      await harness.jobs.submit(['a']);
+      await harness.jobs.submit(['b']);
+      expect(await harness.jobs.countByState()).toEqual({ queued: 2, running: 0, completed: 1, failed: 0 });
     });
 
-    it('reads only an index (one grouped query, cheap to scrape)', () => {
+    it('reads only an index (one grouped query, cheap to scrape)', async () => {
       const { database } = open();
       const plan = database.db.prepare('EXPLAIN QUERY PLAN SELECT status, COUNT(*) AS count FROM jobs GROUP BY status').all() as Array<{ detail: string }>;
       expect(plan.map((step) => step.detail).join('; ')).toMatch(/SCAN jobs USING COVERING INDEX jobs_status_finished_at/);
@@ -174,15 +185,15 @@ describe('JobsService', () => {
 
   describe('retention', () => {
     async function finishedJobs(harness: JobsHarness): Promise<{ completed: string; failed: string }> {
-      const completedJob = harness.jobs.submit(['good']).job_id;
-      const failedJob = harness.jobs.submit(['bad']).job_id;
+      const completedJob = (await harness.jobs.submit(['good'])).job_id;
+      const failedJob = (await harness.jobs.submit(['bad'])).job_id;
       harness.engine.classify.mockImplementation(async (texts: string[]) => {
         if (texts[0] === 'bad') throw Object.assign(new Error('broken'), { code: 'INFERENCE_FAILED' });
         return texts.map(fakeClassification);
       });
       harness.runner.start();
       await completed(harness, completedJob);
-      await until(() => harness.jobs.get(failedJob).status === 'failed', 'the second job fails');
+      await until(async () => (await harness.jobs.get(failedJob)).status === 'failed', 'the second job fails');
       await harness.runner.beforeApplicationShutdown();
       return { completed: completedJob, failed: failedJob };
     }
@@ -190,20 +201,20 @@ describe('JobsService', () => {
     it('deletes completed and failed jobs, with their results, JOB_RETENTION_HOURS after they finished; never unfinished ones', async () => {
       const harness = open({ JOB_RETENTION_HOURS: '2' });
       const finished = await finishedJobs(harness);
-      const queued = harness.jobs.submit(['still waiting']).job_id;
-      const running = harness.jobs.submit(['half done', 'x']).job_id;
+      const queued = (await harness.jobs.submit(['still waiting'])).job_id;
+      const running = (await harness.jobs.submit(['half done', 'x'])).job_id;
       harness.database.db.prepare(`UPDATE jobs SET status = 'running' WHERE id = ?`).run(running);
 
       await expect(harness.jobs.pruneExpired(Date.now() + 1.5 * HOUR_MS)).resolves.toBe(0);
-      expect(harness.jobs.get(finished.completed).status).toBe('completed');
+      expect((await harness.jobs.get(finished.completed)).status).toBe('completed');
 
       await expect(harness.jobs.pruneExpired(Date.now() + 2.5 * HOUR_MS)).resolves.toBe(2);
-      expect(() => harness.jobs.get(finished.completed)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-      expect(() => harness.jobs.get(finished.failed)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+      await expect(harness.jobs.get(finished.completed)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+      await expect(harness.jobs.get(finished.failed)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
       // Far in the future, unfinished jobs are still there, with their texts; the finished ones' rows are gone.
       await expect(harness.jobs.pruneExpired(Date.now() + 1000 * HOUR_MS)).resolves.toBe(0);
-      expect(harness.jobs.get(queued).status).toBe('queued');
-      expect(harness.jobs.get(running).status).toBe('running');
+      expect((await harness.jobs.get(queued)).status).toBe('queued');
+      expect((await harness.jobs.get(running)).status).toBe('running');
       expect(harness.database.db.prepare('SELECT COUNT(*) AS n FROM job_items').get()).toEqual({ n: 3 });
     });
 
@@ -211,14 +222,14 @@ describe('JobsService', () => {
       const harness = open({ JOB_RETENTION_HOURS: '0' });
       const finished = await finishedJobs(harness);
       await expect(harness.jobs.pruneExpired(Date.now() + 100_000 * HOUR_MS)).resolves.toBe(0);
-      expect(harness.jobs.get(finished.completed).status).toBe('completed');
-      expect(harness.jobs.get(finished.failed).status).toBe('failed');
+      expect((await harness.jobs.get(finished.completed)).status).toBe('completed');
+      expect((await harness.jobs.get(finished.failed)).status).toBe('failed');
     });
 
     it('deletes expired jobs when the module starts', async () => {
       const { config } = setup({ JOB_RETENTION_HOURS: '1' });
       const first = openJobs(config);
-      const old = first.jobs.submit(['good']).job_id;
+      const old = (await first.jobs.submit(['good'])).job_id;
       first.runner.start();
       await completed(first, old);
       first.database.db.prepare('UPDATE jobs SET finished_at = ? WHERE id = ?').run(Date.now() - 2 * HOUR_MS, old);
@@ -227,8 +238,8 @@ describe('JobsService', () => {
       const second = openJobs(config);
       cleanups.push(() => second.shutdown());
       second.jobs.onModuleInit();
-      await until(() => second.jobs.countByState().completed === 0, 'the expired job is deleted');
-      expect(() => second.jobs.get(old)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+      await until(async () => (await second.jobs.countByState()).completed === 0, 'the expired job is deleted');
+      await expect(second.jobs.get(old)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     });
   });
 });

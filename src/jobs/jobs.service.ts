@@ -53,13 +53,13 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
    * Validates the texts against JOB_MAX_TEXTS and MAX_TEXT_CHARS, commits the job with all its texts, wakes the
    * workers. Throws VALIDATION_FAILED, or STORAGE_UNAVAILABLE when the database cannot commit (nothing accepted).
    */
-  submit(texts: string[]): JobAcceptedDto {
+  async submit(texts: string[]): Promise<JobAcceptedDto> {
     assertTextCount(texts, this.config.jobMaxTexts, 'JOB_MAX_TEXTS');
     assertTextLengths('texts', texts, this.config.maxTextChars);
     const id = randomUUID();
     const createdAt = Date.now();
     try {
-      this.store.create(id, texts, createdAt);
+      await this.store.create(id, texts, createdAt);
     } catch (error) {
       this.logger.error(`Could not store a job of ${texts.length} text(s): ${(error as Error).message}`);
       throw new AppError('STORAGE_UNAVAILABLE', 'The job could not be stored; nothing was accepted; retry later');
@@ -68,15 +68,18 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     return { job_id: id, status: 'queued', total: texts.length, created_at: iso(createdAt) };
   }
 
-  /** The job's status and progress; when completed, one page of its results. Throws NOT_FOUND for an unknown id. */
-  get(id: string, query: JobQueryDto = {}): JobResponseDto {
-    const job = this.store.find(id);
+  /**
+   * The job's status and progress; when completed, one page of its results. Throws NOT_FOUND for an unknown id,
+   * STORAGE_UNAVAILABLE when the database cannot be read.
+   */
+  async get(id: string, query: JobQueryDto = {}): Promise<JobResponseDto> {
+    const job = await this.read(`job ${id}`, () => this.store.find(id));
     if (!job) throw new AppError('NOT_FOUND', `No job with id "${id}" (it never existed, or it finished more than JOB_RETENTION_HOURS ago)`);
     const response = describe(job);
     if (job.status === 'completed') {
       const offset = query.offset ?? 0;
       const limit = query.limit ?? this.config.jobPageSize;
-      const results = this.store.results(job.seq, offset, limit);
+      const results = await this.read(`the results of job ${id}`, () => this.store.results(job.seq, offset, limit));
       const end = offset + results.length;
       response.results = results.map((result) => toResultDto(result, job.modelVersion));
       response.page = { offset, limit, next_offset: end < job.total && results.length > 0 ? end : null };
@@ -85,8 +88,18 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Jobs in each status, every status present (one grouped query over the status index): for a metrics gauge. */
-  countByState(): Record<JobStatus, number> {
+  countByState(): Promise<Record<JobStatus, number>> {
     return this.store.countByStatus();
+  }
+
+  /** Runs a read of the store; a database failure becomes STORAGE_UNAVAILABLE naming what could not be read. */
+  private async read<T>(what: string, query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      this.logger.error(`Could not read ${what}: ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', `Could not read ${what} from the database; retry later`);
+    }
   }
 
   /**
@@ -104,10 +117,10 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     const cutoff = now - this.config.jobRetentionHours * HOUR_MS;
     let deleted = 0;
     try {
-      for (let batch = this.store.finishedBefore(cutoff, PRUNE_BATCH); batch.length > 0; batch = this.store.finishedBefore(cutoff, PRUNE_BATCH)) {
+      for (let batch = await this.store.finishedBefore(cutoff, PRUNE_BATCH); batch.length > 0; batch = await this.store.finishedBefore(cutoff, PRUNE_BATCH)) {
         for (const seq of batch) {
           if (this.closed) return deleted;
-          this.store.delete(seq);
+          await this.store.delete(seq);
           deleted++;
           await nextTurn();
         }

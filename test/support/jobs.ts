@@ -1,10 +1,14 @@
 import type { Classification, EngineStats } from '../../lib';
 import type { AppConfig } from '../../src/config/app-config';
+import { PostgresDatabase } from '../../src/database/postgres-database';
 import { SqliteDatabase } from '../../src/database/sqlite-database';
 import type { EngineService } from '../../src/engine/engine.service';
 import { JobRunner } from '../../src/jobs/job-runner';
 import { JobStore } from '../../src/jobs/job.store';
 import { JobsService } from '../../src/jobs/jobs.service';
+import { PostgresJobStore } from '../../src/jobs/postgres-job.store';
+import { SqliteJobStore } from '../../src/jobs/sqlite-job.store';
+import { PostgresPredictionStore } from '../../src/predictions/postgres-prediction.store';
 import { PredictionLogService } from '../../src/predictions/prediction-log.service';
 import { SqlitePredictionStore } from '../../src/predictions/sqlite-prediction.store';
 import { FAKE_STATS, fakeClassification } from './fake-engine';
@@ -51,9 +55,9 @@ export function holdEngineCalls(engine: FakeJobEngine): HeldCall[] {
   return held;
 }
 
-/** The jobs feature wired by hand on a real SQLite database, like one process of the server. */
-export interface JobsHarness {
-  database: SqliteDatabase;
+/** The jobs feature wired by hand on a real database, like one process (replica) of the server. */
+export interface JobsHarness<Database = SqliteDatabase> {
+  database: Database;
   store: JobStore;
   predictions: PredictionLogService;
   runner: JobRunner;
@@ -65,10 +69,48 @@ export interface JobsHarness {
   crash(): void;
 }
 
+/**
+ * One replica of the jobs feature on PostgreSQL (`config.databaseUrl`): its own pool, stores, log and runner.
+ * Several on one database behave as several server processes. Resolves once its tables and the prediction log's
+ * partitions exist.
+ */
+export async function openPostgresJobs(config: AppConfig, engine: FakeJobEngine = createFakeJobEngine()): Promise<JobsHarness<PostgresDatabase>> {
+  if (!config.databaseUrl) throw new Error('openPostgresJobs needs config.databaseUrl (createTestDatabase().url)');
+  const database = new PostgresDatabase(config);
+  const predictionStore = new PostgresPredictionStore(database);
+  const predictions = new PredictionLogService(predictionStore, config);
+  const store = new PostgresJobStore(database);
+  const runner = new JobRunner(store, engine as unknown as EngineService, predictions, config);
+  const jobs = new JobsService(store, runner, config);
+  await database.onModuleInit();
+  await predictionStore.partitions(); // awaits the partitions made ahead
+  let crashed = false;
+  return {
+    database,
+    store,
+    predictions,
+    runner,
+    jobs,
+    engine,
+    shutdown: async () => {
+      await runner.beforeApplicationShutdown();
+      await jobs.onApplicationShutdown();
+      predictionStore.onApplicationShutdown();
+      if (!crashed) await database.onApplicationShutdown();
+    },
+    // A killed replica: its connections go (every later statement of it fails: no renewal, no commit, no claim),
+    // its leases stay in the database until they expire. Specs never answer its held engine calls.
+    crash: () => {
+      crashed = true;
+      void database.pool.end();
+    },
+  };
+}
+
 export function openJobs(config: AppConfig, engine: FakeJobEngine = createFakeJobEngine()): JobsHarness {
   const database = new SqliteDatabase(config);
   const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
-  const store = new JobStore(database);
+  const store = new SqliteJobStore(database);
   const runner = new JobRunner(store, engine as unknown as EngineService, predictions, config);
   const jobs = new JobsService(store, runner, config);
   return {
@@ -90,9 +132,9 @@ export function openJobs(config: AppConfig, engine: FakeJobEngine = createFakeJo
 }
 
 /** Resolves once `condition` holds; fails after `timeoutMs` naming what it waited for. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
