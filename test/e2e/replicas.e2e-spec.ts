@@ -198,12 +198,12 @@ function stripTimes(view: unknown): unknown {
   return JSON.parse(JSON.stringify(view), (key, value) => (key === 'generated_at' || key === 'refreshed_at' ? undefined : value));
 }
 
-/** The lease owners (process ids) holding chunks of the job now. */
+/** The process ids of the lease owners (`host:pid:random`) holding chunks of the job now. */
 async function leaseHolders(db: Client, jobId: string): Promise<Set<string>> {
   const { rows } = await db.query<{ owner: string }>(
     `SELECT DISTINCT lease_owner AS owner FROM job_items i JOIN jobs j ON j.seq = i.job_seq
      WHERE j.id = $1 AND i.lease_owner IS NOT NULL AND i.label IS NULL`,
     [jobId],
   );
-  return new Set(rows.map((row) => row.owner.split(':')[0]));
+  return new Set(rows.map((row) => row.owner.split(':')[1]));
 }
