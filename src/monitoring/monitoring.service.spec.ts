@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { openStores, type StoreHarness } from '../../test/support/stores';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
@@ -210,5 +211,74 @@ describe('MonitoringService', () => {
     expect(monitoring.report({ history: 2 }).models[0].history).toHaveLength(2);
     expect(monitoring.report({ history: 100 }).models[0].history).toHaveLength(3);
     expect(monitoring.report().models[0].history).toHaveLength(3);
+  });
+});
+
+describe('MonitoringService on PostgreSQL (several replicas)', () => {
+  let harness: StoreHarness;
+  const services: MonitoringService[] = [];
+  afterEach(async () => {
+    services.splice(0).forEach((service) => service.onApplicationShutdown());
+    jest.restoreAllMocks();
+    await harness.close();
+  });
+
+  /** One replica's prediction log, feedback and monitoring (started) on the shared database. */
+  async function replica(clock: Clock) {
+    const { config, predictions: predictionStore, feedback: feedbackStore, monitoring: store } = harness.replica();
+    const predictions = new PredictionLogService(predictionStore, config);
+    const feedback = new FeedbackService(predictions, feedbackStore, clock, config);
+    const monitoring = new MonitoringService(feedback, store, clock, config);
+    await monitoring.onModuleInit();
+    services.push(monitoring);
+    const label = async (predicted: string, actual: string, count = 1) => {
+      const inputs = Array.from({ length: count }, () => ({ text: 't', label: predicted, score: 0.5, scores: SCORES }));
+      for (const record of await predictions.record(inputs, 'v1', { source: 'batch', latencyMs: 1 })) await feedback.submit(record.id, actual);
+    };
+    return { monitoring, label, store };
+  }
+
+  it('gives the same figures on every replica, from the shared store, once each has refreshed', async () => {
+    harness = await openStores('PostgreSQL', ENV);
+    const clock = new FakeClock();
+    clock.time = T0 + 10_000;
+    const [a, b] = [await replica(clock), await replica(clock)];
+    await a.label('POSITIVE', 'POSITIVE', 3);
+    await b.label('POSITIVE', 'NEGATIVE', 2);
+    // Before a reload neither counts the feedback it received itself: both still agree (on nothing yet).
+    expect(a.monitoring.report()).toEqual(b.monitoring.report());
+    await Promise.all([a.monitoring.refresh(), b.monitoring.refresh()]);
+    const report = a.monitoring.report();
+    expect(report.models.map((m) => [m.model_version, m.current?.samples, m.current?.correct])).toEqual([['v1', 5, 3]]);
+    expect(b.monitoring.report()).toEqual(report);
+  });
+
+  it('reloads by itself every MONITOR_REFRESH_SECONDS', async () => {
+    harness = await openStores('PostgreSQL', { ...ENV, MONITOR_WINDOW_MINUTES: '60', MONITOR_REFRESH_SECONDS: '1' });
+    const clock = new Clock();
+    const [a, b] = [await replica(clock), await replica(clock)];
+    await a.label('NEGATIVE', 'NEGATIVE', 2);
+    const samples = () => b.monitoring.report().models[0]?.current?.samples;
+    // Nobody calls refresh(): the replica's timer must pick up the feedback sent to the other one.
+    const deadline = Date.now() + 10_000;
+    while (samples() !== 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(samples()).toBe(2);
+  });
+
+  it('keeps the last figures, and keeps serving, when a reload fails', async () => {
+    harness = await openStores('PostgreSQL', ENV);
+    const clock = new FakeClock();
+    clock.time = T0 + 10_000;
+    const a = await replica(clock);
+    await a.label('POSITIVE', 'POSITIVE', 2);
+    await a.monitoring.refresh();
+    const before = a.monitoring.report();
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(a.store, 'labelledCounts').mockRejectedValueOnce(new Error('connection terminated'));
+    await expect(a.monitoring.refresh()).resolves.toBeUndefined();
+    expect(a.monitoring.report()).toEqual(before);
+    await a.label('POSITIVE', 'NEGATIVE', 1);
+    await a.monitoring.refresh();
+    expect(a.monitoring.report().models[0].current?.samples).toBe(3);
   });
 });
