@@ -68,6 +68,8 @@ export abstract class AppConfig {
   readonly monitorDegradationThreshold: number;
   /** MONITOR_HISTORY_WINDOWS: past windows kept and reported besides the current one. */
   readonly monitorHistoryWindows: number;
+  /** MONITOR_REFRESH_SECONDS: on PostgreSQL, how often the monitoring windows are reloaded from the shared store. */
+  readonly monitorRefreshSeconds: number;
   /** METRICS_PORT: port of a separate listener serving only /metrics; undefined serves /metrics on PORT. */
   readonly metricsPort?: number;
   /** READY_MAX_QUEUE_RATIO: readiness fails while the engine queue holds at least this share of its capacity. */

@@ -284,6 +284,13 @@ const SCHEMA = {
     parse: integer(1, 1000),
     description: 'Past windows kept in memory and reported by GET /monitoring/performance, besides the current one.',
   },
+  monitorRefreshSeconds: {
+    env: 'MONITOR_REFRESH_SECONDS',
+    default: 30,
+    parse: integer(1, 3600),
+    description:
+      'On PostgreSQL (DATABASE_URL), how often each replica reloads the monitoring windows from the shared store, so GET /monitoring/performance gives the same figures on every replica at most this many seconds after a feedback. Unused on SQLite (one process: every feedback updates the windows at once).',
+  },
   metricsPort: {
     env: 'METRICS_PORT',
     default: undefined,

@@ -6,7 +6,7 @@ import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionLogService } from '../predictions/prediction-log.service';
 import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import { FeedbackService } from './feedback.service';
-import { FeedbackStore } from './feedback.store';
+import { SqliteFeedbackStore } from './sqlite-feedback.store';
 import type { FeedbackEvent } from './feedback.types';
 
 const BINARY = { text: 'good', label: 'POSITIVE', score: 0.9, scores: { NEGATIVE: 0.1, POSITIVE: 0.9 } };
@@ -36,16 +36,16 @@ describe('FeedbackService', () => {
     cleanups.push(() => database.onApplicationShutdown());
     const predictions = new PredictionLogService(new SqlitePredictionStore(database), config);
     const clock = new FakeClock();
-    const service = new FeedbackService(predictions, new FeedbackStore(database), clock, config);
+    const service = new FeedbackService(predictions, new SqliteFeedbackStore(database), clock, config);
     const events: FeedbackEvent[] = [];
     service.subscribe((event) => events.push(event));
     return { service, predictions, clock, database, events, config };
   }
 
-  it('records the correct label of a logged prediction and answers with the prediction it read', () => {
+  it('records the correct label of a logged prediction and answers with the prediction it read', async () => {
     const { service, predictions, events } = open();
-    const [prediction] = predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1, createdAt: T - 5000 });
-    expect(service.submit(prediction.id, 'NEGATIVE')).toEqual({
+    const [prediction] = await predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1, createdAt: T - 5000 });
+    expect(await service.submit(prediction.id, 'NEGATIVE')).toEqual({
       prediction_id: prediction.id,
       model_version: 'sst2@1',
       predicted_label: 'POSITIVE',
@@ -60,14 +60,14 @@ describe('FeedbackService', () => {
     expect(events).toEqual([{ predictionId: prediction.id, modelVersion: 'sst2@1', predictedLabel: 'POSITIVE', correctLabel: 'NEGATIVE', receivedAt: T }]);
   });
 
-  it('keeps feedback across a restart (committed to the database)', () => {
+  it('keeps feedback across a restart (committed to the database)', async () => {
     const temp = tempDataDir();
     const first = open(temp);
-    const [prediction] = first.predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1 });
-    first.service.submit(prediction.id, 'POSITIVE');
+    const [prediction] = await first.predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1 });
+    await first.service.submit(prediction.id, 'POSITIVE');
     first.database.onApplicationShutdown();
     const second = open(temp);
-    expect(new FeedbackStore(second.database).find(prediction.id)).toEqual({
+    expect(await new SqliteFeedbackStore(second.database).find(prediction.id)).toEqual({
       predictionId: prediction.id,
       correctLabel: 'POSITIVE',
       receivedAt: T,
@@ -76,65 +76,65 @@ describe('FeedbackService', () => {
     });
   });
 
-  it('answers NOT_FOUND, naming the id, for a prediction that was never logged', () => {
+  it('answers NOT_FOUND, naming the id, for a prediction that was never logged', async () => {
     const { service, events } = open();
     const id = '0b8f6f5e-3c1d-4d0e-9a57-2f4f8f1f6a11';
-    expect(() => service.submit(id, 'POSITIVE')).toThrow(
+    await expect(service.submit(id, 'POSITIVE')).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining(`Prediction ${id} is not in the prediction log`) }),
     );
     expect(events).toEqual([]);
   });
 
-  it('answers NOT_FOUND for a prediction deleted by the retention, whose feedback went with it', () => {
+  it('answers NOT_FOUND for a prediction deleted by the retention, whose feedback went with it', async () => {
     const { service, predictions, database } = open(tempDataDir({ PREDICTION_LOG_RETENTION_DAYS: '1' }));
-    const [old] = predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1, createdAt: Date.now() - 2 * 86_400_000 });
-    service.submit(old.id, 'POSITIVE');
+    const [old] = await predictions.record([BINARY], 'sst2@1', { source: 'sentiment', latencyMs: 1, createdAt: Date.now() - 2 * 86_400_000 });
+    await service.submit(old.id, 'POSITIVE');
     predictions.onModuleInit(); // prunes
-    predictions.onApplicationShutdown();
-    expect(() => service.submit(old.id, 'POSITIVE')).toThrow(
+    await predictions.onApplicationShutdown();
+    await expect(service.submit(old.id, 'POSITIVE')).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('more than 1 days ago (PREDICTION_LOG_RETENTION_DAYS)') }),
     );
     expect(database.db.prepare('SELECT COUNT(*) AS n FROM feedback').get()).toEqual({ n: 0 });
   });
 
-  it('answers UNKNOWN_LABEL listing the labels of the model version that made the prediction', () => {
+  it('answers UNKNOWN_LABEL listing the labels of the model version that made the prediction', async () => {
     const { service, predictions, events } = open();
-    const [binary, threeWay] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 }).concat(
-      predictions.record([THREE_WAY], 'v2', { source: 'sentiment', latencyMs: 1 }),
+    const [binary, threeWay] = (await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 })).concat(
+      await predictions.record([THREE_WAY], 'v2', { source: 'sentiment', latencyMs: 1 }),
     );
     const message = 'correct_label "NEUTRAL" is not a label of model version v1, which made this prediction; valid labels: NEGATIVE, POSITIVE';
-    expect(() => service.submit(binary.id, 'NEUTRAL')).toThrow(
+    await expect(service.submit(binary.id, 'NEUTRAL')).rejects.toThrow(
       expect.objectContaining({ code: 'UNKNOWN_LABEL', message, details: [{ field: 'correct_label', message, valid_labels: ['NEGATIVE', 'POSITIVE'] }] }),
     );
-    expect(() => service.submit(binary.id, 'positive')).toThrow(expect.objectContaining({ code: 'UNKNOWN_LABEL' }));
+    await expect(service.submit(binary.id, 'positive')).rejects.toThrow(expect.objectContaining({ code: 'UNKNOWN_LABEL' }));
     // The newer model's prediction accepts its own third label.
-    expect(service.submit(threeWay.id, 'NEUTRAL')).toMatchObject({ model_version: 'v2', correct: true });
+    expect(await service.submit(threeWay.id, 'NEUTRAL')).toMatchObject({ model_version: 'v2', correct: true });
     expect(events.map((e) => e.predictionId)).toEqual([threeWay.id]);
   });
 
-  it('finds a prediction whatever the case of its UUID', () => {
+  it('finds a prediction whatever the case of its UUID', async () => {
     const { service, predictions } = open();
-    const [prediction] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
-    expect(service.submit(prediction.id.toUpperCase(), 'POSITIVE').prediction_id).toBe(prediction.id);
+    const [prediction] = await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
+    expect((await service.submit(prediction.id.toUpperCase(), 'POSITIVE')).prediction_id).toBe(prediction.id);
   });
 
-  it('a retry with the same label changes nothing and tells nobody', () => {
+  it('a retry with the same label changes nothing and tells nobody', async () => {
     const { service, predictions, clock, events } = open();
-    const [prediction] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
-    const first = service.submit(prediction.id, 'POSITIVE');
+    const [prediction] = await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
+    const first = await service.submit(prediction.id, 'POSITIVE');
     clock.time += 60_000;
-    const retry = service.submit(prediction.id, 'POSITIVE');
+    const retry = await service.submit(prediction.id, 'POSITIVE');
     expect(retry).toEqual({ ...first, status: 'unchanged' });
     expect(events).toHaveLength(1);
     expect(service.feedbackCounters()).toEqual({ correct: 1, incorrect: 0 });
   });
 
-  it('a different label replaces the one held (latest wins) and says which it replaced', () => {
+  it('a different label replaces the one held (latest wins) and says which it replaced', async () => {
     const { service, predictions, clock, events } = open();
-    const [prediction] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
-    service.submit(prediction.id, 'POSITIVE');
+    const [prediction] = await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
+    await service.submit(prediction.id, 'POSITIVE');
     clock.time = T + 90_000;
-    expect(service.submit(prediction.id, 'NEGATIVE')).toMatchObject({
+    expect(await service.submit(prediction.id, 'NEGATIVE')).toMatchObject({
       correct_label: 'NEGATIVE',
       correct: false,
       status: 'replaced',
@@ -151,26 +151,26 @@ describe('FeedbackService', () => {
       previous: { correctLabel: 'POSITIVE', receivedAt: T },
     });
     clock.time = T + 120_000;
-    expect(service.submit(prediction.id, 'POSITIVE')).toMatchObject({ status: 'replaced', previous_label: 'NEGATIVE', revision: 3, correct: true });
+    expect(await service.submit(prediction.id, 'POSITIVE')).toMatchObject({ status: 'replaced', previous_label: 'NEGATIVE', revision: 3, correct: true });
     expect(service.feedbackCounters()).toEqual({ correct: 2, incorrect: 1 });
   });
 
-  it('answers STORAGE_UNAVAILABLE, and tells nobody, when the feedback cannot be committed', () => {
+  it('answers STORAGE_UNAVAILABLE, and tells nobody, when the feedback cannot be committed', async () => {
     const { service, predictions, database, events } = open();
-    const [prediction] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
+    const [prediction] = await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
     database.db.exec('DROP TABLE feedback');
-    expect(() => service.submit(prediction.id, 'POSITIVE')).toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
+    await expect(service.submit(prediction.id, 'POSITIVE')).rejects.toThrow(expect.objectContaining({ code: 'STORAGE_UNAVAILABLE' }));
     expect(events).toEqual([]);
     expect(service.feedbackCounters()).toEqual({ correct: 0, incorrect: 0 });
   });
 
-  it('a failing listener does not fail the feedback', () => {
+  it('a failing listener does not fail the feedback', async () => {
     const { service, predictions, events } = open();
     service.subscribe(() => {
       throw new Error('listener bug');
     });
-    const [prediction] = predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
-    expect(service.submit(prediction.id, 'POSITIVE').status).toBe('created');
+    const [prediction] = await predictions.record([BINARY], 'v1', { source: 'sentiment', latencyMs: 1 });
+    expect((await service.submit(prediction.id, 'POSITIVE')).status).toBe('created');
     expect(events).toHaveLength(1);
   });
 });

@@ -66,7 +66,7 @@ export class FeedbackService {
 
     let result: SaveFeedbackResult;
     try {
-      result = this.store.save(id, correctLabel, this.clock.now());
+      result = await this.store.save(prediction, correctLabel, this.clock.now());
     } catch (error) {
       this.logger.error(`Could not store feedback for prediction ${id}: ${(error as Error).message}`);
       throw new AppError('STORAGE_UNAVAILABLE', 'The feedback could not be stored; retry later');

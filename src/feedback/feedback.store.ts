@@ -1,91 +1,23 @@
-import { Injectable } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
-import { SqliteDatabase } from '../database/sqlite-database';
+import type { PredictionRecord } from '../predictions/prediction.types';
 import type { SaveFeedbackResult, StoredFeedback } from './feedback.types';
 
+/** The prediction a feedback is about: its id, and its time (the PostgreSQL log is partitioned by it). */
+export type FeedbackTarget = Pick<PredictionRecord, 'id' | 'createdAt'>;
+
 /**
- * The feedback table; steps are append-only (see SqliteDatabase.migrate). One row per prediction (the primary
- * key), so a second feedback replaces the first. The foreign key deletes a prediction's feedback with the
- * prediction when the prediction log's retention removes it: feedback only means something next to its
- * prediction. (A later migration that rebuilds the predictions table must therefore copy it in place rather
- * than DROP it: dropping it would delete every feedback row through the cascade.)
- * The index on (received_at, correct_label) serves monitoring's time-window reads without touching the table.
+ * Feedback's persistence (I/O only; FeedbackService holds the rules). One feedback per prediction. Implemented by
+ * SqliteFeedbackStore (the embedded default) and PostgresFeedbackStore (DATABASE_URL); both pass
+ * feedback.store.spec.ts. Feedback follows its prediction out of the log: once the prediction log's retention has
+ * removed a prediction, `find` no longer returns its feedback and monitoring no longer counts it.
  */
-const MIGRATIONS = [
-  `CREATE TABLE feedback (
-     prediction_id TEXT PRIMARY KEY REFERENCES predictions (id) ON DELETE CASCADE,
-     correct_label TEXT NOT NULL,
-     received_at INTEGER NOT NULL,
-     first_received_at INTEGER NOT NULL,
-     revision INTEGER NOT NULL
-   ) WITHOUT ROWID;
-   CREATE INDEX feedback_received_at ON feedback (received_at, correct_label);`,
-];
-
-interface FeedbackRow {
-  prediction_id: string;
-  correct_label: string;
-  received_at: number;
-  first_received_at: number;
-  revision: number;
-}
-
-/** SQLite persistence of feedback (I/O only; FeedbackService holds the rules). */
-@Injectable()
-export class FeedbackStore {
-  private readonly byId: Statement;
-  private readonly insert: Statement;
-  private readonly replace: Statement;
-  private readonly saveTransaction: (predictionId: string, correctLabel: string, receivedAt: number) => SaveFeedbackResult;
-
-  constructor(database: SqliteDatabase) {
-    database.migrate('feedback', MIGRATIONS);
-    const db = database.db;
-    this.byId = db.prepare('SELECT * FROM feedback WHERE prediction_id = ?');
-    this.insert = db.prepare(
-      `INSERT INTO feedback (prediction_id, correct_label, received_at, first_received_at, revision)
-       VALUES (@predictionId, @correctLabel, @receivedAt, @firstReceivedAt, @revision)`,
-    );
-    this.replace = db.prepare(
-      `UPDATE feedback SET correct_label = @correctLabel, received_at = @receivedAt, revision = @revision
-       WHERE prediction_id = @predictionId`,
-    );
-    const save = db.transaction((predictionId: string, correctLabel: string, receivedAt: number): SaveFeedbackResult => {
-      const previous = this.find(predictionId);
-      if (!previous) {
-        const feedback = { predictionId, correctLabel, receivedAt, firstReceivedAt: receivedAt, revision: 1 };
-        this.insert.run(feedback);
-        return { outcome: 'created', feedback };
-      }
-      if (previous.correctLabel === correctLabel) return { outcome: 'unchanged', feedback: previous };
-      const feedback = { ...previous, correctLabel, receivedAt, revision: previous.revision + 1 };
-      this.replace.run(feedback);
-      return { outcome: 'replaced', feedback, previous };
-    });
-    // IMMEDIATE takes the write lock before the read, so the read-then-write holds even against another process.
-    this.saveTransaction = (...args) => save.immediate(...args);
-  }
-
-  find(predictionId: string): StoredFeedback | undefined {
-    const row = this.byId.get(predictionId) as FeedbackRow | undefined;
-    return row && fromRow(row);
-  }
+export abstract class FeedbackStore {
+  /** The feedback held for the prediction, if any (and if the prediction is still in the log). */
+  abstract find(predictionId: string): Promise<StoredFeedback | undefined>;
 
   /**
-   * Stores `correctLabel` for the prediction, in one transaction: inserts the first feedback, replaces a
-   * different label (stamped `receivedAt`, revision + 1) and writes nothing when the same label is already held.
+   * Stores `correctLabel` for the prediction as one atomic read-then-write, safe against concurrent saves from
+   * any number of replicas: inserts the first feedback (`created`), replaces a different label (stamped
+   * `receivedAt`, revision + 1: `replaced`) and writes nothing when the same label is already held (`unchanged`).
    */
-  save(predictionId: string, correctLabel: string, receivedAt: number): SaveFeedbackResult {
-    return this.saveTransaction(predictionId, correctLabel, receivedAt);
-  }
-}
-
-function fromRow(row: FeedbackRow): StoredFeedback {
-  return {
-    predictionId: row.prediction_id,
-    correctLabel: row.correct_label,
-    receivedAt: row.received_at,
-    firstReceivedAt: row.first_received_at,
-    revision: row.revision,
-  };
+  abstract save(prediction: FeedbackTarget, correctLabel: string, receivedAt: number): Promise<SaveFeedbackResult>;
 }

@@ -62,7 +62,7 @@ describe('InferenceService', () => {
     const response = await service.classifyOne('good');
     expect(response).toEqual({ text: 'good', label: 'POSITIVE', score: 0.9, prediction_id: expect.stringMatching(UUID), model_version: 'fake@0123456789ab' });
     expect(engine.classify).toHaveBeenCalledWith(['good']);
-    expect(predictions.find(response.prediction_id)).toMatchObject({
+    expect(await predictions.find(response.prediction_id)).toMatchObject({
       id: response.prediction_id,
       label: 'POSITIVE',
       score: 0.9,
@@ -77,8 +77,8 @@ describe('InferenceService', () => {
     const response = await service.classifyBatch(['good', 'bad']);
     const ids = response.results.map((r) => r.prediction_id);
     expect(new Set(ids).size).toBe(2);
-    expect(ids.map((id) => predictions.find(id)?.label)).toEqual(['POSITIVE', 'NEGATIVE']);
-    expect(predictions.find(ids[1])?.source).toBe('batch');
+    expect(await Promise.all(ids.map(async (id) => (await predictions.find(id))?.label))).toEqual(['POSITIVE', 'NEGATIVE']);
+    expect((await predictions.find(ids[1]))?.source).toBe('batch');
     expect(response.model_version).toBe('fake@0123456789ab');
   });
 

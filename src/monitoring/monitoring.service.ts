@@ -19,6 +19,12 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
  * feedback service tells this service), so no SQL runs per feedback or per read, reads are always up to date,
  * and memory is bounded by versions × windows × labels² whatever the number of predictions. A timer rolls the
  * windows at each boundary, so baselines are fixed and degradation is logged even when nobody reads.
+ *
+ * Several replicas (PostgreSQL, DATABASE_URL): a replica hears only of the feedback sent to it, so there the
+ * windows come from the shared store alone: reloaded every MONITOR_REFRESH_SECONDS (at multiples of it since the
+ * epoch, so replicas reload together), and local feedback events are not applied in between. Every replica then
+ * reports the same figures, at most MONITOR_REFRESH_SECONDS behind the feedback committed on any replica. A failed
+ * reload keeps the last figures (logged) and is retried at the next tick.
  */
 @Injectable()
 export class MonitoringService implements OnModuleInit, OnApplicationShutdown {
@@ -26,7 +32,11 @@ export class MonitoringService implements OnModuleInit, OnApplicationShutdown {
   private readonly tracker: PerformanceTracker;
   /** Baselines not yet stored (the database refused); retried at each roll. */
   private readonly unsavedBaselines: Baseline[] = [];
+  private savingBaselines = false;
   private timer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** The reload in flight, if any: a slow database never stacks reloads. */
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly feedback: FeedbackService,
@@ -48,20 +58,65 @@ export class MonitoringService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  onModuleInit(): void {
+  /** Whether the store is shared by several replicas (PostgreSQL): then the windows are reloaded from it. */
+  get sharedStore(): boolean {
+    return this.config.databaseUrl !== undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
     const now = this.clock.now();
     const started = performance.now();
-    const cells = this.store.labelledCounts(this.tracker.oldestKeptStart(now), this.config.monitorWindowMinutes * 60_000);
-    this.tracker.restore(this.store.baselines(), cells, now);
+    const [baselines, cells] = await this.readStore(now);
+    this.tracker.restore(baselines, cells, now);
     const samples = cells.reduce((sum, cell) => sum + cell.count, 0);
     this.logger.log(`Performance monitoring restored ${samples} labelled prediction(s) of the kept windows in ${Math.round(performance.now() - started)} ms`);
-    this.feedback.subscribe((event) => this.tracker.applyFeedback(event, this.clock.now()));
+    if (this.sharedStore) this.scheduleRefresh();
+    else this.feedback.subscribe((event) => this.tracker.applyFeedback(event, this.clock.now()));
     this.schedule();
   }
 
   onApplicationShutdown(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.timer = undefined;
+    this.refreshTimer = undefined;
+  }
+
+  /**
+   * Reloads the windows and baselines from the store (shared store: every MONITOR_REFRESH_SECONDS). Resolves when
+   * done; a failure is logged and the last figures stay.
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const now = this.clock.now();
+        const [baselines, cells] = await this.readStore(now);
+        this.tracker.reload(baselines, cells, this.clock.now());
+        this.retryUnsavedBaselines();
+      } catch (error) {
+        this.logger.warn(`Reloading the monitoring windows from the database failed (the last figures stay): ${(error as Error).message}`);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private readStore(now: number) {
+    return Promise.all([this.store.baselines(), this.store.labelledCounts(this.tracker.oldestKeptStart(now), this.config.monitorWindowMinutes * 60_000)]);
+  }
+
+  /** The next reload, at the next multiple of MONITOR_REFRESH_SECONDS since the epoch (replicas reload together). */
+  private scheduleRefresh(): void {
+    const intervalMs = this.config.monitorRefreshSeconds * 1000;
+    const now = this.clock.now();
+    const untilNext = intervalMs - (now % intervalMs);
+    this.refreshTimer = setTimeout(() => {
+      void this.refresh().finally(() => {
+        if (this.refreshTimer) this.scheduleRefresh();
+      });
+    }, untilNext);
+    this.refreshTimer.unref();
   }
 
   /** GET /monitoring/performance: every model version's current and past windows, with degradation. */
@@ -122,15 +177,26 @@ export class MonitoringService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private retryUnsavedBaselines(): void {
-    while (this.unsavedBaselines.length > 0) {
-      try {
-        this.store.saveBaseline(this.unsavedBaselines[0]);
-        this.unsavedBaselines.shift();
-      } catch (error) {
-        // Kept in memory meanwhile; only a restart before it is stored could pick another window.
-        this.logger.warn(`Could not store the baseline of model version ${this.unsavedBaselines[0].modelVersion} (retried at the next window): ${(error as Error).message}`);
-        return;
+    void this.saveUnsavedBaselines();
+  }
+
+  /** Stores the baselines waiting, oldest first, one at a time; stops at the first failure (retried later). */
+  private async saveUnsavedBaselines(): Promise<void> {
+    if (this.savingBaselines) return;
+    this.savingBaselines = true;
+    try {
+      while (this.unsavedBaselines.length > 0) {
+        try {
+          await this.store.saveBaseline(this.unsavedBaselines[0]);
+          this.unsavedBaselines.shift();
+        } catch (error) {
+          // Kept in memory meanwhile; only a restart before it is stored could pick another window.
+          this.logger.warn(`Could not store the baseline of model version ${this.unsavedBaselines[0].modelVersion} (retried at the next window): ${(error as Error).message}`);
+          return;
+        }
       }
+    } finally {
+      this.savingBaselines = false;
     }
   }
 

@@ -287,6 +287,24 @@ describe('PerformanceTracker', () => {
       expect(restored.changes.map((c) => c.degraded)).toEqual([true]);
     });
 
+    it('reload replaces the windows with the store\'s, takes the stored baseline, and reports only flag changes', () => {
+      const { tracker, baselines, changes } = setup();
+      const stored: Baseline = { modelVersion: 'v1', start: T0, end: T0 + W, samples: 4, accuracy: 1, weightedF1: 1, establishedAt: T0 + W };
+      const degraded: WindowCell[] = [
+        { modelVersion: 'v1', windowStart: T0, predicted: 'P', actual: 'P', count: 4 },
+        { modelVersion: 'v1', windowStart: T0 + W, predicted: 'P', actual: 'N', count: 4 },
+      ];
+      tracker.reload([stored], degraded, T0 + W + 1);
+      tracker.reload([stored], degraded, T0 + W + 2); // same figures: no second report
+      expect(changes.map((c) => c.degraded)).toEqual([true]);
+      expect(baselines).toEqual([]);
+      // The store now holds other windows: the old ones are gone, not added to.
+      tracker.reload([stored], [{ modelVersion: 'v1', windowStart: T0 + W, predicted: 'P', actual: 'P', count: 4 }], T0 + W + 3);
+      expect(tracker.performance(T0 + W + 3)[0].current?.metrics).toMatchObject({ samples: 4, correct: 4 });
+      expect(tracker.performance(T0 + W + 3)[0].history).toEqual([]);
+      expect(changes.map((c) => c.degraded)).toEqual([true, false]);
+    });
+
     it('establishes the baseline of a window that ended while the server was down', () => {
       const { tracker, baselines } = setup();
       tracker.restore([], [{ modelVersion: 'v1', windowStart: T0, predicted: 'P', actual: 'P', count: 5 }], T0 + 2 * W);

@@ -182,6 +182,18 @@ export class PerformanceTracker {
     this.roll(now, true);
   }
 
+  /**
+   * Replaces the windows with those read from the shared store (several replicas, see MonitoringService): the
+   * stored baselines replace any fixed here (the first one stored wins on every replica). The verdicts are kept,
+   * so the hook hears of a degradation change only when the new figures change the flag, not at every reload.
+   */
+  reload(baselines: readonly Baseline[], cells: readonly WindowCell[], now: number): void {
+    this.versions.clear();
+    for (const baseline of baselines) this.baselines.set(baseline.modelVersion, baseline);
+    for (const cell of cells) this.add(cell.modelVersion, cell.windowStart, cell.predicted, cell.actual, cell.count);
+    this.roll(now, true);
+  }
+
   /** Counts a committed feedback, moving a replaced label out of the window it was counted in. */
   applyFeedback(event: FeedbackEvent, now: number): void {
     this.roll(now);

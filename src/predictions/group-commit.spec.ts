@@ -6,7 +6,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('GroupCommit', () => {
   it('commits everything submitted in one turn of the event loop in one call, in submission order', async () => {
     const commits: string[][] = [];
-    const group = new GroupCommit<string>((items) => commits.push([...items]));
+    const group = new GroupCommit<string>(async (items) => {
+      commits.push([...items]);
+    });
     const done = Promise.all(['a', 'b', 'c'].map((item) => group.submit(item)));
     expect(commits).toEqual([]);
     await done;
@@ -15,7 +17,11 @@ describe('GroupCommit', () => {
 
   it('settles a submission only after the commit that holds it returned', async () => {
     const committed = new Set<string>();
-    const group = new GroupCommit<string>((items) => items.forEach((item) => committed.add(item)));
+    const group = new GroupCommit<string>(async (items) => {
+      // The commit resolves a turn later, as a database's does: nobody may be answered before that.
+      await new Promise((resolve) => setImmediate(resolve));
+      items.forEach((item) => committed.add(item));
+    });
     const seenAtResolution: boolean[] = [];
     await Promise.all(['x', 'y'].map((item) => group.submit(item).then(() => seenAtResolution.push(committed.has(item)))));
     expect(seenAtResolution).toEqual([true, true]);
@@ -23,7 +29,9 @@ describe('GroupCommit', () => {
 
   it('starts a new group for submissions made after a flush', async () => {
     const commits: number[][] = [];
-    const group = new GroupCommit<number>((items) => commits.push([...items]));
+    const group = new GroupCommit<number>(async (items) => {
+      commits.push([...items]);
+    });
     await Promise.all([group.submit(1), group.submit(2)]);
     await group.submit(3);
     expect(commits).toEqual([[1, 2], [3]]);
@@ -31,7 +39,7 @@ describe('GroupCommit', () => {
 
   it('retries each item alone when the group fails: only the bad item rejects, with its own error', async () => {
     const commits: string[][] = [];
-    const group = new GroupCommit<string>((items) => {
+    const group = new GroupCommit<string>(async (items) => {
       commits.push([...items]);
       if (items.includes('bad')) throw new Error(`cannot commit ${items.join('+')}`);
     });
@@ -44,7 +52,7 @@ describe('GroupCommit', () => {
   it('rejects a lone item with the error of its one commit', async () => {
     const failure = new Error('disk full');
     let calls = 0;
-    const group = new GroupCommit<string>(() => {
+    const group = new GroupCommit<string>(async () => {
       calls++;
       throw failure;
     });
@@ -54,10 +62,12 @@ describe('GroupCommit', () => {
 
   it('commits pending items at once on flush(), and the scheduled flush then finds nothing', async () => {
     const commits: string[][] = [];
-    const group = new GroupCommit<string>((items) => commits.push([...items]));
+    const group = new GroupCommit<string>(async (items) => {
+      commits.push([...items]);
+    });
     const done = group.submit('a');
     expect(group.size).toBe(1);
-    group.flush();
+    void group.flush();
     expect(commits).toEqual([['a']]);
     expect(group.size).toBe(0);
     await done;
@@ -66,9 +76,11 @@ describe('GroupCommit', () => {
   });
   it('after commitImmediately(), commits what was pending and then each submission in the turn that submits it', async () => {
     const commits: string[][] = [];
-    const group = new GroupCommit<string>((items) => commits.push([...items]));
+    const group = new GroupCommit<string>(async (items) => {
+      commits.push([...items]);
+    });
     const pending = group.submit('waiting');
-    group.commitImmediately();
+    void group.commitImmediately();
     expect(commits).toEqual([['waiting']]);
     const late = group.submit('late');
     expect(commits).toEqual([['waiting'], ['late']]);
@@ -76,10 +88,10 @@ describe('GroupCommit', () => {
   });
 
   it('after commitImmediately(), rejects a submission whose commit fails', async () => {
-    const group = new GroupCommit<string>(() => {
+    const group = new GroupCommit<string>(async () => {
       throw new Error('the database is closed');
     });
-    group.commitImmediately();
+    await group.commitImmediately();
     await expect(group.submit('late')).rejects.toThrow('the database is closed');
   });
 });
