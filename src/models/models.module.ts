@@ -6,7 +6,10 @@ import { PredictionsModule } from '../predictions/predictions.module';
 import { ModelEventsService } from './model-events.service';
 import { ModelRepository } from './model-repository';
 import { ModelValidator } from './model-validator';
+import { storeProvider } from '../database/store-provider';
 import { ModelStore } from './model.store';
+import { PostgresModelStore } from './postgres-model.store';
+import { SqliteModelStore } from './sqlite-model.store';
 import { ModelsViewService } from './models-view.service';
 import { ModelsController } from './models.controller';
 import { MODELS_METRIC_PROVIDERS } from './models.metrics';
@@ -24,7 +27,7 @@ import { ShadowService } from './shadow.service';
     ModelsService,
     ModelsViewService,
     ModelRepository,
-    ModelStore,
+    storeProvider(ModelStore, SqliteModelStore, PostgresModelStore),
     ModelValidator,
     ShadowService,
     ModelEventsService,
