@@ -133,7 +133,7 @@ describe('DriftService', () => {
 
   it('closes a window every DRIFT_WINDOW_SIZE predictions; without a reference it is recorded as no_reference', async () => {
     const { drift, predict, report, evaluator } = await start();
-    predict(referenceTexts(45));
+    await predict(referenceTexts(45));
     await drift.idle();
     expect(report().history.map((w) => [w.sequence, w.status, w.size, w.closedBy])).toEqual([
       [2, 'no_reference', 20, 'size'],
@@ -145,12 +145,12 @@ describe('DriftService', () => {
 
   it('counts only the sources in DRIFT_SOURCES and only predictions that carry captured features', async () => {
     const { drift, predict, report } = await start({ env: { DRIFT_SOURCES: 'sentiment,job' } });
-    predict(['good one'], 'batch');
-    predict(['good one'], 'sentiment');
-    predict(['good one'], 'job');
-    predict(['good one'], 'job', 'another-version');
+    await predict(['good one'], 'batch');
+    await predict(['good one'], 'sentiment');
+    await predict(['good one'], 'job');
+    await predict(['good one'], 'job', 'another-version');
     const predictions = (drift as unknown as { predictions: PredictionLogService }).predictions;
-    predictions.record([{ text: 'no features', label: 'NEGATIVE', score: 0.6, scores: { NEGATIVE: 0.6, POSITIVE: 0.4 } }], 'v1', {
+    await predictions.record([{ text: 'no features', label: 'NEGATIVE', score: 0.6, scores: { NEGATIVE: 0.6, POSITIVE: 0.4 } }], 'v1', {
       source: 'job',
       latencyMs: 1,
     });
@@ -159,7 +159,7 @@ describe('DriftService', () => {
 
   it('never persists the in-memory features with the prediction', async () => {
     const { predict } = await start();
-    const [record] = predict(['good text']);
+    const [record] = await predict(['good text']);
     expect(record.features?.captured.tokenCount).toBe(4);
   });
 
@@ -205,7 +205,7 @@ describe('DriftService', () => {
     const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
     const { drift, predict, evaluator, report, config } = await start({ dir });
     const window = referenceTexts(20).map((t) => `${t} again`);
-    predict(window);
+    await predict(window);
     await drift.idle();
     expect(evaluator.jobs).toHaveLength(1);
     const job = evaluator.jobs[0];
@@ -233,7 +233,7 @@ describe('DriftService', () => {
     const answers: Array<'ok' | 'drift'> = ['ok', 'drift', 'drift', 'ok', 'ok'];
     evaluator.answer = () => verdict(answers.shift()!);
     for (let i = 0; i < 5; i++) {
-      predict(referenceTexts(20));
+      await predict(referenceTexts(20));
       await drift.idle();
     }
     const lines = warn.mock.calls.map(([message]) => message as Record<string, unknown>);
@@ -248,12 +248,12 @@ describe('DriftService', () => {
     try {
       const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
       const { drift, predict, clock, report, evaluator } = await start({ dir, env: { DRIFT_WINDOW_MAX_MINUTES: '1' } });
-      predict(referenceTexts(5));
+      await predict(referenceTexts(5));
       clock.time += 61_000;
       jest.advanceTimersByTime(15_000);
       await drift.idle();
       expect(report().history[0]).toMatchObject({ status: 'insufficient_samples', size: 5, closedBy: 'time', tests: [] });
-      predict(referenceTexts(12));
+      await predict(referenceTexts(12));
       clock.time += 61_000;
       jest.advanceTimersByTime(15_000);
       await drift.idle();
@@ -267,14 +267,14 @@ describe('DriftService', () => {
   it('keeps windows and the reference across a restart', async () => {
     const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
     const first = await start({ dir });
-    first.predict(referenceTexts(40));
+    await first.predict(referenceTexts(40));
     await first.drift.idle();
     const before = first.report().history;
     await first.stop();
     const second = await start({ dir, config: first.config });
     expect(second.report().history).toEqual(before);
     expect(second.report().reference!.stored.createdAt).toBe(first.report().reference!.stored.createdAt);
-    second.predict(referenceTexts(20));
+    await second.predict(referenceTexts(20));
     await second.drift.idle();
     expect(second.report().history[0].sequence).toBe(3);
     expect((second.engine.classify as jest.Mock).mock.calls).toHaveLength(0); // the stored reference was reused, not rebuilt
@@ -282,7 +282,7 @@ describe('DriftService', () => {
 
   it('keeps at most DRIFT_HISTORY_WINDOWS windows, in memory and in the store', async () => {
     const { drift, predict, report, config } = await start({ env: { DRIFT_HISTORY_WINDOWS: '2' } });
-    predict(referenceTexts(100));
+    await predict(referenceTexts(100));
     await drift.idle();
     expect(report().history.map((w) => w.sequence)).toEqual([5, 4]);
     await expect(drift.storedWindows('v1', 100)).resolves.toHaveLength(2);
@@ -291,7 +291,7 @@ describe('DriftService', () => {
 
   it('PUT reference: replaces the reference with the texts\' features and starts a new window', async () => {
     const { drift, predict, report } = await start();
-    predict(referenceTexts(7));
+    await predict(referenceTexts(7));
     const stored = await drift.setReference(referenceTexts(100));
     expect(stored).toMatchObject({ modelVersion: 'v1', source: 'admin', size: 50, projectionFitSize: 50 });
     expect(report().reference!.stored).toBe(stored);
@@ -310,7 +310,7 @@ describe('DriftService', () => {
 
   it('does nothing when DRIFT_ENABLED=false', async () => {
     const { drift, predict } = await start({ env: { DRIFT_ENABLED: 'false' } });
-    predict(referenceTexts(30));
+    await predict(referenceTexts(30));
     expect(drift.attached()).toEqual([]);
     await expect(drift.setReference(referenceTexts(100))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
