@@ -18,7 +18,7 @@ import type { PredictionSource } from '../predictions/prediction.types';
 import { FAKE_INFO } from '../../test/support/fake-engine';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
 import { DriftService } from './drift.service';
-import { SqliteDriftStore } from './drift.store';
+import { SqliteDriftStore } from './sqlite-drift.store';
 import { EvaluationJob, ReferenceFit, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 import type { DriftEvaluation } from './feature-set';
 import { EvaluationOutcome, WindowEvaluator } from './window-evaluator';
