@@ -4,6 +4,7 @@ import { EngineModule } from '../engine/engine.module';
 import { MonitoringModule } from '../monitoring/monitoring.module';
 import { PredictionsModule } from '../predictions/predictions.module';
 import { ModelEventsService } from './model-events.service';
+import { ModelRoleSync } from './model-role-sync.service';
 import { ModelRepository } from './model-repository';
 import { ModelValidator } from './model-validator';
 import { storeProvider } from '../database/store-provider';
@@ -31,6 +32,7 @@ import { ShadowService } from './shadow.service';
     ModelValidator,
     ShadowService,
     ModelEventsService,
+    ModelRoleSync,
     AdminTokenGuard,
     ...MODELS_METRIC_PROVIDERS,
   ],
