@@ -218,12 +218,14 @@ export class ModelsService implements OnModuleInit {
   // ---------------------------------------------------------------------------------------------- queries
 
   async list(): Promise<VersionView[]> {
+    // Several replicas share the registry: list what the others registered (or deleted) too.
+    if (this.sharedRoles) await this.repository.rescan();
     const roles = await this.storage('read', this.store.roles());
     return this.repository.list().map((manifest) => this.view(manifest, roles));
   }
 
   async get(version: string): Promise<VersionView> {
-    const manifest = this.manifestOf(version);
+    const manifest = await this.manifestOf(version);
     return this.view(manifest, await this.storage('read', this.store.roles()));
   }
 
@@ -338,7 +340,7 @@ export class ModelsService implements OnModuleInit {
   /** DELETE /models/{version}: refused while the version holds a role (previous production included). */
   remove(version: string): Promise<void> {
     return this.exclusive('delete', version, async () => {
-      this.manifestOf(version);
+      await this.manifestOf(version);
       const role = (await this.storage('read', this.store.roles())).find((r) => r.version === version);
       if (role) {
         throw new AppError('MODEL_VERSION_IN_USE', `Version ${version} is the ${role.role === 'previous' ? 'previous production (the rollback target)' : role.role}; it cannot be deleted`);
@@ -560,7 +562,7 @@ export class ModelsService implements OnModuleInit {
 
   /** Loads (or reuses), validates and switches production to `version`, then retires the old production engine. */
   private async makeProduction(action: string, version: string, allowLabelChange: boolean): Promise<ProductionChange & { recorded: boolean }> {
-    this.manifestOf(version);
+    await this.manifestOf(version);
     const current = this.engine.productionEngine;
     if (current?.version === version) {
       return { version, previousVersion: (await this.roleOf('previous'))?.version, validation: { smokeTexts: 0 }, warm: true, recorded: false };
@@ -612,7 +614,7 @@ export class ModelsService implements OnModuleInit {
   }
 
   private async assignSecondary(role: 'canary' | 'shadow', version: string, traffic: number): Promise<void> {
-    this.manifestOf(version);
+    await this.manifestOf(version);
     const holder = this.loaded.get(version);
     if (holder && holder.role !== role) {
       throw new AppError('MODEL_VERSION_IN_USE', `Version ${version} is already the ${holder.role}; a version holds one role at a time`);
@@ -735,7 +737,9 @@ export class ModelsService implements OnModuleInit {
     }
   }
 
-  private manifestOf(version: string): ModelManifest {
+  /** The version's manifest; with a shared registry, one registered by another replica since the last look too. */
+  private async manifestOf(version: string): Promise<ModelManifest> {
+    if (!this.repository.get(version) && this.sharedRoles) await this.repository.rescan();
     const manifest = this.repository.get(version);
     if (!manifest) throw new AppError('MODEL_VERSION_NOT_FOUND', `No registered model version is named ${JSON.stringify(version)}`);
     return manifest;
