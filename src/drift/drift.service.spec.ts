@@ -9,15 +9,20 @@ import { join } from 'node:path';
 import type { Classification, EngineInfo } from '../../lib';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { PostgresDatabase } from '../database/postgres-database';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { ModelEventsService } from '../models/model-events.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
+import { PostgresPredictionStore } from '../predictions/postgres-prediction.store';
 import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import type { PredictionSource } from '../predictions/prediction.types';
 import { FAKE_INFO } from '../../test/support/fake-engine';
+import { createTestDatabase, type TestDatabase } from '../../test/support/postgres';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
+import { DriftReportService } from './drift-report.service';
 import { DriftService } from './drift.service';
+import { PostgresDriftStore } from './postgres-drift.store';
 import { SqliteDriftStore } from './sqlite-drift.store';
 import { EvaluationJob, ReferenceFit, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 import type { DriftEvaluation } from './feature-set';
@@ -313,5 +318,103 @@ describe('DriftService', () => {
     await predict(referenceTexts(30));
     expect(drift.attached()).toEqual([]);
     await expect(drift.setReference(referenceTexts(100))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+/**
+ * Several replicas: DriftService instances, each with its own prediction log writer and evaluator, on one
+ * PostgreSQL (the real stores), as replicas behind a load balancer.
+ */
+describe('DriftService on several replicas (one PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  const stops: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => void> = [];
+
+  beforeEach(async () => {
+    for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+    testDb = await createTestDatabase();
+  });
+  afterEach(async () => {
+    while (stops.length) await stops.pop()!();
+    while (cleanups.length) cleanups.pop()!();
+    jest.restoreAllMocks();
+    await testDb.drop();
+  });
+
+  /** One model directory shared by the replicas (the shared MODEL_REPOSITORY). */
+  function modelDir(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'drift-model-'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async function replica(dir: string) {
+    const temp = configWithTempDataDir({ DRIFT_WINDOW_SIZE: '20', DRIFT_MIN_SAMPLES: '10', DATABASE_URL: testDb.url, MODEL_DIR: dir });
+    cleanups.push(temp.remove);
+    const config = temp.config;
+    const database = new PostgresDatabase(config);
+    const predictionStore = new PostgresPredictionStore(database);
+    const predictions = new PredictionLogService(predictionStore, config);
+    const engine = { modelVersion: 'v1', info: () => INFO, classify: jest.fn(async (texts: string[]) => texts.map(classify)) } as unknown as EngineService;
+    const evaluator = new RecordingEvaluator();
+    const events = new ModelEventsService();
+    const drift = new DriftService(config, engine, predictions, new PostgresDriftStore(database), evaluator, new FakeClock(), events);
+    await drift.onModuleInit();
+    events.versionLoaded({ version: 'v1', engine: engine as never, modelDir: dir, role: 'production' });
+    await drift.idle();
+    stops.push(async () => {
+      await drift.onApplicationShutdown();
+      predictionStore.onApplicationShutdown();
+      await database.onApplicationShutdown();
+    });
+    const predict = (texts: string[]) => predictions.record(texts.map((text) => ({ text, ...classify(text) })), 'v1', { source: 'batch', latencyMs: 1 });
+    const report = () => new DriftReportService(drift, config).report({});
+    return { drift, evaluator, predict, report, state: () => drift.attached()[0] };
+  }
+
+  it('builds the reference from the file once per version: a replica starting later uses the stored one', async () => {
+    const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+    const a = await replica(dir);
+    expect(a.evaluator.referenceJobs).toBe(1);
+    const b = await replica(dir);
+    expect(b.evaluator.referenceJobs).toBe(0);
+    expect(b.state().reference!.stored).toEqual(a.state().reference!.stored);
+  });
+
+  it('stores each replica\'s windows in one numbered history that every replica reports alike', async () => {
+    const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+    const a = await replica(dir);
+    const b = await replica(dir);
+    await a.predict(referenceTexts(20));
+    await a.drift.idle();
+    await b.predict(referenceTexts(20));
+    await b.drift.idle();
+    // Both replicas closed their own first window; the second one stored was numbered after the first.
+    expect(b.state().history.map((w) => w.sequence)).toEqual([2]);
+    const [fromA, fromB] = [await a.report(), await b.report()];
+    expect(fromA.versions[0].windows.map((w) => [w.sequence, w.status, w.size])).toEqual([
+      [2, 'ok', 20],
+      [1, 'ok', 20],
+    ]);
+    expect(fromB.versions[0].windows).toEqual(fromA.versions[0].windows);
+    expect(fromB.versions[0].reference).toEqual(fromA.versions[0].reference);
+  });
+
+  it('adopts a reference an admin set on another replica at its next check', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    try {
+      const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+      const a = await replica(dir);
+      const b = await replica(dir);
+      const replaced = await a.drift.setReference(referenceTexts(140).slice(20));
+      expect(b.state().reference!.stored.source).toBe('file');
+      jest.advanceTimersByTime(60_000);
+      await b.drift.idle();
+      expect(b.state().reference!.stored).toEqual(replaced);
+      expect(b.state().reference!.stored.source).toBe('admin');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -222,17 +222,27 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     return [...this.versions.values()];
   }
 
-  /** Past windows of a version that is not attached (e.g. served before a restart), newest first. */
+  /** Stored windows of a version (every replica's with a shared store), newest first. */
   storedWindows(version: string, limit: number): Promise<WindowResult[]> {
-    return this.store.recentWindows(version, limit);
+    return this.read(`the drift windows of ${version}`, this.store.recentWindows(version, limit));
   }
 
   storedVersions(): Promise<string[]> {
-    return this.store.versions();
+    return this.read('the model versions with drift data', this.store.versions());
   }
 
   storedReference(version: string): Promise<StoredReference | undefined> {
-    return this.store.loadReference(version);
+    return this.read(`the drift reference of ${version}`, this.store.loadReference(version));
+  }
+
+  /** A store that cannot be read (PostgreSQL unreachable) is STORAGE_UNAVAILABLE for the caller, logged here. */
+  private async read<T>(what: string, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.logger.error(`Could not read ${what}: ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', `Could not read ${what} from the database; retry later`);
+    }
   }
 
   /** Whether other replicas share the store (PostgreSQL): the report then reads every window from it. */
@@ -401,7 +411,18 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     if (generation !== state.referenceGeneration) return stored; // a newer replacement is under way
     // A reference from the model's file is built once per version: when another replica stored one first, that
     // one is used (every replica then tests against the same reference). An admin's reference replaces it.
-    const saved = await this.store.saveReference(stored, source === 'admin' ? 'replace' : 'if-absent');
+    let saved: StoredReference;
+    try {
+      saved = await this.store.saveReference(stored, source === 'admin' ? 'replace' : 'if-absent');
+    } catch (error) {
+      const problem = `the drift reference of ${state.version} could not be stored: ${(error as Error).message}`;
+      if (generation === state.referenceGeneration) {
+        state.referenceState = source === 'admin' ? previousState : 'failed';
+        if (source === 'file') state.referenceProblem = problem;
+      }
+      this.logger.error(problem);
+      throw new AppError('STORAGE_UNAVAILABLE', `The drift reference of ${state.version} could not be stored; nothing changed; retry later`);
+    }
     if (saved.createdAt !== stored.createdAt || saved.source !== stored.source) {
       this.logger.log(`Drift reference of ${state.version}: using the one another replica stored first (${saved.size} texts)`);
     }
