@@ -174,7 +174,7 @@ describe('HealthService', () => {
     });
     models.productionMismatch.mockRejectedValue(new Error('connection refused'));
     await expect(health.ready()).rejects.toMatchObject({
-      details: [{ indicator: 'modelRoles', status: 'down', message: 'the model roles could not be read from the database: connection refused' }],
+      details: [{ indicator: 'modelRoles', status: 'down', message: 'could not compare the production served with the database: connection refused' }],
     });
   });
 

@@ -21,7 +21,7 @@ export class ModelRolesHealthIndicator {
     try {
       mismatch = await this.models.productionMismatch();
     } catch (error) {
-      return indicator.down({ message: `the model roles could not be read from the database: ${(error as Error).message}` });
+      return indicator.down({ message: `could not compare the production served with the database: ${(error as Error).message}` });
     }
     if (!mismatch) return indicator.up();
     return indicator.down({

@@ -14,6 +14,7 @@ import type { PredictionLogService } from '../predictions/prediction-log.service
 import { ModelEventsService } from './model-events.service';
 import { ModelRepository } from './model-repository';
 import { ModelRoleSync } from './model-role-sync.service';
+import { ModelStore } from './model.store';
 import { ModelValidator } from './model-validator';
 import { ModelsService } from './models.service';
 import { MODEL_ROLES_CHANNEL, PostgresModelStore } from './postgres-model.store';
@@ -29,20 +30,18 @@ interface Replica {
   close(): Promise<void>;
 }
 
-async function startReplica(config: AppConfig): Promise<Replica> {
-  const database = new PostgresDatabase(config);
-  const engine = new EngineService(new NativeEngineLoader(), config);
-  const shadow = new ShadowService(config);
+/** ModelsService wired as ModelsModule wires it (metrics on no registry; nothing predicted, so a silent log). */
+function modelsService(config: AppConfig, engine: EngineService, store: ModelStore, shadow: ShadowService): ModelsService {
   const metric = <T>(make: (name: string) => T) => make(`m${Math.random().toString(36).slice(2)}`);
   const counter = (labelNames: string[] = []) => metric((name) => new Counter({ name, help: name, labelNames, registers: [] }));
   const histogram = (labelNames: string[] = []) => metric((name) => new Histogram({ name, help: name, labelNames, registers: [] }));
   // The prediction log only tells ModelsService what was predicted (its per-version counts): nothing is predicted here.
   const predictions = { subscribe: () => () => undefined } as unknown as PredictionLogService;
-  const models = new ModelsService(
+  return new ModelsService(
     config,
     engine,
     new ModelRepository(config),
-    new PostgresModelStore(database),
+    store,
     new ModelValidator(config),
     shadow,
     new ModelEventsService(),
@@ -55,6 +54,13 @@ async function startReplica(config: AppConfig): Promise<Replica> {
     counter() as Counter<never>,
     counter() as Counter<never>,
   );
+}
+
+async function startReplica(config: AppConfig): Promise<Replica> {
+  const database = new PostgresDatabase(config);
+  const engine = new EngineService(new NativeEngineLoader(), config);
+  const shadow = new ShadowService(config);
+  const models = modelsService(config, engine, new PostgresModelStore(database), shadow);
   await database.onModuleInit();
   await models.onModuleInit();
   const sync = new ModelRoleSync(config, models);
@@ -86,6 +92,21 @@ async function eventually<T>(read: () => T | Promise<T>, expected: T, timeoutMs 
     if (JSON.stringify(last) === JSON.stringify(expected)) return;
     if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(last)} after ${timeoutMs} ms, expected ${JSON.stringify(expected)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Runs an admin call, retrying while the replica answers ACTIVATION_IN_PROGRESS: a reconcile set off by an earlier
+ * notification may be running there, and admin calls wait for it as an operator would (retry).
+ */
+async function whenFree<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ACTIVATION_IN_PROGRESS' || attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 
@@ -147,9 +168,9 @@ describe('model roles across replicas (ModelsService instances on one PostgreSQL
   });
 
   it('a version activated on A becomes production on B through the notification', async () => {
-    await a.models.register({ modelPath: join(importRoot, 'v2'), versionName: 'replica-v2' });
+    await whenFree(() => a.models.register({ modelPath: join(importRoot, 'v2'), versionName: 'replica-v2' }));
     expect(b.production()).not.toBe('replica-v2');
-    await a.models.activate('replica-v2');
+    await whenFree(() => a.models.activate('replica-v2'));
     await eventually(() => b.production(), 'replica-v2');
     const [answer] = await b.engine.classify(['a fine film']);
     expect(answer.label).toMatch(/POSITIVE|NEGATIVE/);
@@ -160,17 +181,17 @@ describe('model roles across replicas (ModelsService instances on one PostgreSQL
   });
 
   it('activates on B a version registered on A (one shared registry)', async () => {
-    await a.models.register({ modelPath: join(importRoot, 'v3'), versionName: 'replica-v3' });
-    await b.models.activate('replica-v3');
+    await whenFree(() => a.models.register({ modelPath: join(importRoot, 'v3'), versionName: 'replica-v3' }));
+    await whenFree(() => b.models.activate('replica-v3'));
     await eventually(() => a.production(), 'replica-v3');
-    await b.models.activate('replica-v2');
+    await whenFree(() => b.models.activate('replica-v2'));
     await eventually(() => a.production(), 'replica-v2');
   });
 
   it('a canary set and cleared on A is set and cleared on B', async () => {
-    await a.models.setCanary('replica-v3', 25);
+    await whenFree(() => a.models.setCanary('replica-v3', 25));
     await eventually(() => b.canary(), ['replica-v3', 25]);
-    await a.models.clearCanary();
+    await whenFree(() => a.models.clearCanary());
     await eventually(() => b.canary(), null);
   });
 
@@ -215,7 +236,7 @@ describe('model roles across replicas (ModelsService instances on one PostgreSQL
   });
 
   it('refuses to load a version whose files differ from its manifest, and keeps serving', async () => {
-    await a.models.register({ modelPath: join(importRoot, 'v2'), versionName: 'replica-v2-damaged' });
+    await whenFree(() => a.models.register({ modelPath: join(importRoot, 'v2'), versionName: 'replica-v2-damaged' }));
     // B lists what A registered (one shared registry).
     expect((await b.models.list()).map((v) => v.manifest.version)).toContain('replica-v2-damaged');
     // Damage the copy in the shared registry: a replica must not serve it.
@@ -241,12 +262,33 @@ describe('model roles across replicas (ModelsService instances on one PostgreSQL
     await sql.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
     // An activation on A (v3 -> v2) while the listeners are down: B may miss its notification, and catches up when
     // its listener is back (a reconcile follows each reconnection; the hourly one is far away).
-    await a.models.activate('replica-v2');
+    await whenFree(() => a.models.activate('replica-v2'));
     expect(a.production()).toBe('replica-v2');
     await eventually(() => b.production(), 'replica-v2');
     await eventually(async () => {
       const after = await listenerPids();
       return after.length === 2 && after.every((pid) => !before.includes(pid));
     }, true);
+  });
+});
+
+describe('ModelsService when the database fails', () => {
+  it('answers STORAGE_UNAVAILABLE, saying the roles could not be read', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'classifier-models-storage-'));
+    // Nothing listens on port 1 of the loopback: every statement fails as with a lost database.
+    const config = validateEnv({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DATA_DIR: work, DATABASE_CONNECT_TIMEOUT_MS: '500' });
+    mkdirSync(join(work, 'models')); // the registry, as startup creates it
+    const database = new PostgresDatabase(config);
+    const engine = new EngineService(new NativeEngineLoader(), config);
+    const models = modelsService(config, engine, new PostgresModelStore(database), new ShadowService(config));
+    try {
+      await expect(models.list()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: 'The model roles could not be read; retry later' });
+      await expect(models.history(10)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+      await expect(models.rollback()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+      await expect(models.productionMismatch()).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    } finally {
+      await database.onApplicationShutdown();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -208,6 +208,12 @@ export class ModelsService implements OnModuleInit {
         const serving = await this.loadVersion(assignment.version);
         this.attachSecondary(role, serving, assignment.traffic ?? 0);
       } catch (error) {
+        if (this.sharedRoles) {
+          // The other replicas may serve it: clearing the role here would take it from all of them. The periodic
+          // reconcile tries again.
+          this.logger.error(`Model could not load ${role} ${assignment.version} at startup: ${(error as Error).message}; this replica runs without it`);
+          continue;
+        }
         const detail = `could not load ${role} ${assignment.version} at startup: ${(error as Error).message}; ${role} cleared`;
         this.logger.error(`Model ${detail}`);
         await this.store.changeRoles([{ role }], { at: Date.now(), action: `${role}.restore`, version: assignment.version, outcome: 'failed', detail });
