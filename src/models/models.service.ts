@@ -71,6 +71,8 @@ export class ModelsService implements OnModuleInit {
   private reconcilePending = false;
   /** Why the production version the database names is not served here (set by the reconcile, cleared when it is). */
   private productionProblem: string | undefined;
+  /** The same for canary and shadow (logged once per new problem, not at every reconcile). */
+  private readonly secondaryProblems = new Map<'canary' | 'shadow', string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -427,11 +429,17 @@ export class ModelsService implements OnModuleInit {
       const want = named(role);
       const have = role === 'canary' ? this.engine.canaryEngine : this.shadowState();
       const haveVersion = have?.serving.version;
-      if (want?.version === haveVersion && (want === undefined || want.traffic === have?.percent)) continue;
+      if (want?.version === haveVersion && (want === undefined || want.traffic === have?.percent)) {
+        this.secondaryProblems.delete(role);
+        continue;
+      }
       try {
         await this.followSecondary(role, want, trigger);
+        this.secondaryProblems.delete(role);
       } catch (error) {
-        this.logger.error(`Could not make ${want?.version} the ${role} here as the database names it: ${(error as Error).message}`);
+        const problem = `could not make ${want?.version} the ${role} here as the database names it: ${(error as Error).message}`;
+        if (this.secondaryProblems.get(role) !== problem) this.logger.error(`Model ${problem}`);
+        this.secondaryProblems.set(role, problem);
       }
     }
   }
