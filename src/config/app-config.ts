@@ -54,6 +54,8 @@ export abstract class AppConfig {
   readonly modelImportRoot?: string;
   /** MODEL_MIN_ACCURACY: accuracy floor on a version's validation.jsonl before it takes traffic. */
   readonly modelMinAccuracy: number;
+  /** MODEL_RECONCILE_SECONDS: with PostgreSQL, period of the reconcile of this replica's served roles with the database's. */
+  readonly modelReconcileSeconds: number;
   /** SHADOW_QUEUE_CAPACITY: texts waiting for the shadow version before sampled texts are dropped. */
   readonly shadowQueueCapacity: number;
   /** PREDICTION_LOG_INPUT: what the prediction log keeps of each input text. */

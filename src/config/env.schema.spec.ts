@@ -46,6 +46,7 @@ describe('validateEnv', () => {
       driftHistoryWindows: 100,
       engineSharedThreads: true,
       modelMinAccuracy: 0.7,
+      modelReconcileSeconds: 10,
       shadowQueueCapacity: 256,
     });
   });
@@ -148,6 +149,7 @@ describe('validateEnv', () => {
       modelRepository: '/var/lib/classifier/registry',
       modelImportRoot: '/srv/imports',
       modelMinAccuracy: 0.85,
+      modelReconcileSeconds: 10,
       shadowQueueCapacity: 32,
     });
   });

@@ -239,6 +239,13 @@ const SCHEMA = {
     description:
       "Accuracy a version must reach on its directory's validation.jsonl (one {\"text\", \"label\"} per line) before it may take traffic; versions without the file are checked by the smoke batch only.",
   },
+  modelReconcileSeconds: {
+    env: 'MODEL_RECONCILE_SECONDS',
+    default: 10,
+    parse: integer(1, 3600),
+    description:
+      "With PostgreSQL (DATABASE_URL): how often each replica compares the database's model roles with what it serves and applies the difference, in case it missed a role-change notification.",
+  },
   shadowQueueCapacity: {
     env: 'SHADOW_QUEUE_CAPACITY',
     default: 256,

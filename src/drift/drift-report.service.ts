@@ -23,7 +23,10 @@ export class DriftReportService {
     const attached = this.drift.attached();
     const versions: DriftVersionDto[] = [];
     for (const state of attached) {
-      if (query.model_version === undefined || query.model_version === state.version) versions.push(this.attachedVersion(state, limit));
+      if (query.model_version !== undefined && query.model_version !== state.version) continue;
+      // Shared store (several replicas): the windows every replica closed, the same on each; else this process's.
+      const windows = this.drift.sharedStore ? await this.drift.storedWindows(state.version, limit) : state.history.slice(0, limit);
+      versions.push(this.attachedVersion(state, windows));
     }
     const attachedNames = new Set(attached.map((s) => s.version));
     const stored = (await this.drift.storedVersions()).filter(
@@ -56,7 +59,7 @@ export class DriftReportService {
     };
   }
 
-  private attachedVersion(state: Readonly<VersionState>, limit: number): DriftVersionDto {
+  private attachedVersion(state: Readonly<VersionState>, windows: readonly WindowResult[]): DriftVersionDto {
     const reference: DriftReferenceDto = state.reference
       ? referenceDto(state.reference.stored)
       : { status: state.referenceState, ...(state.referenceProblem ? { problem: state.referenceProblem } : {}) };
@@ -65,7 +68,7 @@ export class DriftReportService {
     return {
       model_version: state.version,
       attached: true,
-      drifting: state.drifting,
+      drifting: this.drift.sharedStore ? windows.find((w) => w.status === 'ok' || w.status === 'drift')?.status === 'drift' : state.drifting,
       reference,
       embedding: state.embeddingOutput
         ? { output: state.embeddingOutput, dim: state.embeddingDim, ...(projection ? { projected_dim: projection.outputDim } : {}) }
@@ -75,7 +78,7 @@ export class DriftReportService {
         capacity: state.buffer.capacity,
         started_at: state.buffer.startedAt === undefined ? null : new Date(state.buffer.startedAt).toISOString(),
       },
-      windows: state.history.slice(0, limit).map(windowDto),
+      windows: windows.map(windowDto),
     };
   }
 }

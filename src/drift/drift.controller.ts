@@ -23,7 +23,7 @@ export class DriftController {
     summary: 'Data drift per model version: reference, current window, past windows with every test (statistic, p-value, Holm-adjusted p-value)',
   })
   @ApiOkResponse({ type: DriftResponseDto })
-  @ApiErrorResponses(400, 404)
+  @ApiErrorResponses(400, 404, 503)
   status(@Query() query: DriftQueryDto): Promise<DriftResponseDto> {
     return this.report.report(query);
   }

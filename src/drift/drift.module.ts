@@ -8,7 +8,10 @@ import { DriftController } from './drift.controller';
 import { DRIFT_METRIC_PROVIDERS, DriftMetrics } from './drift.metrics';
 import { DriftReportService } from './drift-report.service';
 import { DriftService } from './drift.service';
-import { DriftStore, SqliteDriftStore } from './drift.store';
+import { storeProvider } from '../database/store-provider';
+import { DriftStore } from './drift.store';
+import { PostgresDriftStore } from './postgres-drift.store';
+import { SqliteDriftStore } from './sqlite-drift.store';
 import { WindowEvaluator, WorkerWindowEvaluator } from './window-evaluator';
 
 /** Data drift (docs/drift.md): GET /monitoring/drift, PUT /monitoring/drift/reference, drift metrics. */
@@ -18,7 +21,7 @@ import { WindowEvaluator, WorkerWindowEvaluator } from './window-evaluator';
   providers: [
     DriftService,
     DriftReportService,
-    { provide: DriftStore, useClass: SqliteDriftStore },
+    storeProvider(DriftStore, SqliteDriftStore, PostgresDriftStore),
     { provide: WindowEvaluator, useClass: WorkerWindowEvaluator },
     Clock,
     AdminTokenGuard,

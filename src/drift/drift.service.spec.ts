@@ -9,16 +9,21 @@ import { join } from 'node:path';
 import type { Classification, EngineInfo } from '../../lib';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { PostgresDatabase } from '../database/postgres-database';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { ModelEventsService } from '../models/model-events.service';
 import { PredictionLogService } from '../predictions/prediction-log.service';
+import { PostgresPredictionStore } from '../predictions/postgres-prediction.store';
 import { SqlitePredictionStore } from '../predictions/sqlite-prediction.store';
 import type { PredictionSource } from '../predictions/prediction.types';
 import { FAKE_INFO } from '../../test/support/fake-engine';
+import { createTestDatabase, type TestDatabase } from '../../test/support/postgres';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
+import { DriftReportService } from './drift-report.service';
 import { DriftService } from './drift.service';
-import { SqliteDriftStore } from './drift.store';
+import { PostgresDriftStore } from './postgres-drift.store';
+import { SqliteDriftStore } from './sqlite-drift.store';
 import { EvaluationJob, ReferenceFit, ReferenceJob, runEvaluationJob, runReferenceJob } from './evaluation-job';
 import type { DriftEvaluation } from './feature-set';
 import { EvaluationOutcome, WindowEvaluator } from './window-evaluator';
@@ -133,7 +138,7 @@ describe('DriftService', () => {
 
   it('closes a window every DRIFT_WINDOW_SIZE predictions; without a reference it is recorded as no_reference', async () => {
     const { drift, predict, report, evaluator } = await start();
-    predict(referenceTexts(45));
+    await predict(referenceTexts(45));
     await drift.idle();
     expect(report().history.map((w) => [w.sequence, w.status, w.size, w.closedBy])).toEqual([
       [2, 'no_reference', 20, 'size'],
@@ -145,12 +150,12 @@ describe('DriftService', () => {
 
   it('counts only the sources in DRIFT_SOURCES and only predictions that carry captured features', async () => {
     const { drift, predict, report } = await start({ env: { DRIFT_SOURCES: 'sentiment,job' } });
-    predict(['good one'], 'batch');
-    predict(['good one'], 'sentiment');
-    predict(['good one'], 'job');
-    predict(['good one'], 'job', 'another-version');
+    await predict(['good one'], 'batch');
+    await predict(['good one'], 'sentiment');
+    await predict(['good one'], 'job');
+    await predict(['good one'], 'job', 'another-version');
     const predictions = (drift as unknown as { predictions: PredictionLogService }).predictions;
-    predictions.record([{ text: 'no features', label: 'NEGATIVE', score: 0.6, scores: { NEGATIVE: 0.6, POSITIVE: 0.4 } }], 'v1', {
+    await predictions.record([{ text: 'no features', label: 'NEGATIVE', score: 0.6, scores: { NEGATIVE: 0.6, POSITIVE: 0.4 } }], 'v1', {
       source: 'job',
       latencyMs: 1,
     });
@@ -159,7 +164,7 @@ describe('DriftService', () => {
 
   it('never persists the in-memory features with the prediction', async () => {
     const { predict } = await start();
-    const [record] = predict(['good text']);
+    const [record] = await predict(['good text']);
     expect(record.features?.captured.tokenCount).toBe(4);
   });
 
@@ -205,7 +210,7 @@ describe('DriftService', () => {
     const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
     const { drift, predict, evaluator, report, config } = await start({ dir });
     const window = referenceTexts(20).map((t) => `${t} again`);
-    predict(window);
+    await predict(window);
     await drift.idle();
     expect(evaluator.jobs).toHaveLength(1);
     const job = evaluator.jobs[0];
@@ -233,7 +238,7 @@ describe('DriftService', () => {
     const answers: Array<'ok' | 'drift'> = ['ok', 'drift', 'drift', 'ok', 'ok'];
     evaluator.answer = () => verdict(answers.shift()!);
     for (let i = 0; i < 5; i++) {
-      predict(referenceTexts(20));
+      await predict(referenceTexts(20));
       await drift.idle();
     }
     const lines = warn.mock.calls.map(([message]) => message as Record<string, unknown>);
@@ -248,12 +253,12 @@ describe('DriftService', () => {
     try {
       const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
       const { drift, predict, clock, report, evaluator } = await start({ dir, env: { DRIFT_WINDOW_MAX_MINUTES: '1' } });
-      predict(referenceTexts(5));
+      await predict(referenceTexts(5));
       clock.time += 61_000;
       jest.advanceTimersByTime(15_000);
       await drift.idle();
       expect(report().history[0]).toMatchObject({ status: 'insufficient_samples', size: 5, closedBy: 'time', tests: [] });
-      predict(referenceTexts(12));
+      await predict(referenceTexts(12));
       clock.time += 61_000;
       jest.advanceTimersByTime(15_000);
       await drift.idle();
@@ -267,14 +272,14 @@ describe('DriftService', () => {
   it('keeps windows and the reference across a restart', async () => {
     const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
     const first = await start({ dir });
-    first.predict(referenceTexts(40));
+    await first.predict(referenceTexts(40));
     await first.drift.idle();
     const before = first.report().history;
     await first.stop();
     const second = await start({ dir, config: first.config });
     expect(second.report().history).toEqual(before);
     expect(second.report().reference!.stored.createdAt).toBe(first.report().reference!.stored.createdAt);
-    second.predict(referenceTexts(20));
+    await second.predict(referenceTexts(20));
     await second.drift.idle();
     expect(second.report().history[0].sequence).toBe(3);
     expect((second.engine.classify as jest.Mock).mock.calls).toHaveLength(0); // the stored reference was reused, not rebuilt
@@ -282,7 +287,7 @@ describe('DriftService', () => {
 
   it('keeps at most DRIFT_HISTORY_WINDOWS windows, in memory and in the store', async () => {
     const { drift, predict, report, config } = await start({ env: { DRIFT_HISTORY_WINDOWS: '2' } });
-    predict(referenceTexts(100));
+    await predict(referenceTexts(100));
     await drift.idle();
     expect(report().history.map((w) => w.sequence)).toEqual([5, 4]);
     await expect(drift.storedWindows('v1', 100)).resolves.toHaveLength(2);
@@ -291,7 +296,7 @@ describe('DriftService', () => {
 
   it('PUT reference: replaces the reference with the texts\' features and starts a new window', async () => {
     const { drift, predict, report } = await start();
-    predict(referenceTexts(7));
+    await predict(referenceTexts(7));
     const stored = await drift.setReference(referenceTexts(100));
     expect(stored).toMatchObject({ modelVersion: 'v1', source: 'admin', size: 50, projectionFitSize: 50 });
     expect(report().reference!.stored).toBe(stored);
@@ -310,8 +315,106 @@ describe('DriftService', () => {
 
   it('does nothing when DRIFT_ENABLED=false', async () => {
     const { drift, predict } = await start({ env: { DRIFT_ENABLED: 'false' } });
-    predict(referenceTexts(30));
+    await predict(referenceTexts(30));
     expect(drift.attached()).toEqual([]);
     await expect(drift.setReference(referenceTexts(100))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
+/**
+ * Several replicas: DriftService instances, each with its own prediction log writer and evaluator, on one
+ * PostgreSQL (the real stores), as replicas behind a load balancer.
+ */
+describe('DriftService on several replicas (one PostgreSQL)', () => {
+  let testDb: TestDatabase;
+  const stops: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => void> = [];
+
+  beforeEach(async () => {
+    for (const level of ['log', 'warn', 'error'] as const) jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+    testDb = await createTestDatabase();
+  });
+  afterEach(async () => {
+    while (stops.length) await stops.pop()!();
+    while (cleanups.length) cleanups.pop()!();
+    jest.restoreAllMocks();
+    await testDb.drop();
+  });
+
+  /** One model directory shared by the replicas (the shared MODEL_REPOSITORY). */
+  function modelDir(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'drift-model-'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async function replica(dir: string) {
+    const temp = configWithTempDataDir({ DRIFT_WINDOW_SIZE: '20', DRIFT_MIN_SAMPLES: '10', DATABASE_URL: testDb.url, MODEL_DIR: dir });
+    cleanups.push(temp.remove);
+    const config = temp.config;
+    const database = new PostgresDatabase(config);
+    const predictionStore = new PostgresPredictionStore(database);
+    const predictions = new PredictionLogService(predictionStore, config);
+    const engine = { modelVersion: 'v1', info: () => INFO, classify: jest.fn(async (texts: string[]) => texts.map(classify)) } as unknown as EngineService;
+    const evaluator = new RecordingEvaluator();
+    const events = new ModelEventsService();
+    const drift = new DriftService(config, engine, predictions, new PostgresDriftStore(database), evaluator, new FakeClock(), events);
+    await drift.onModuleInit();
+    events.versionLoaded({ version: 'v1', engine: engine as never, modelDir: dir, role: 'production' });
+    await drift.idle();
+    stops.push(async () => {
+      await drift.onApplicationShutdown();
+      predictionStore.onApplicationShutdown();
+      await database.onApplicationShutdown();
+    });
+    const predict = (texts: string[]) => predictions.record(texts.map((text) => ({ text, ...classify(text) })), 'v1', { source: 'batch', latencyMs: 1 });
+    const report = () => new DriftReportService(drift, config).report({});
+    return { drift, evaluator, predict, report, state: () => drift.attached()[0] };
+  }
+
+  it('builds the reference from the file once per version: a replica starting later uses the stored one', async () => {
+    const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+    const a = await replica(dir);
+    expect(a.evaluator.referenceJobs).toBe(1);
+    const b = await replica(dir);
+    expect(b.evaluator.referenceJobs).toBe(0);
+    expect(b.state().reference!.stored).toEqual(a.state().reference!.stored);
+  });
+
+  it('stores each replica\'s windows in one numbered history that every replica reports alike', async () => {
+    const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+    const a = await replica(dir);
+    const b = await replica(dir);
+    await a.predict(referenceTexts(20));
+    await a.drift.idle();
+    await b.predict(referenceTexts(20));
+    await b.drift.idle();
+    // Both replicas closed their own first window; the second one stored was numbered after the first.
+    expect(b.state().history.map((w) => w.sequence)).toEqual([2]);
+    const [fromA, fromB] = [await a.report(), await b.report()];
+    expect(fromA.versions[0].windows.map((w) => [w.sequence, w.status, w.size])).toEqual([
+      [2, 'ok', 20],
+      [1, 'ok', 20],
+    ]);
+    expect(fromB.versions[0].windows).toEqual(fromA.versions[0].windows);
+    expect(fromB.versions[0].reference).toEqual(fromA.versions[0].reference);
+  });
+
+  it('adopts a reference an admin set on another replica at its next check', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    try {
+      const dir = modelDir({ 'drift_reference.txt': referenceTexts(120).join('\n') });
+      const a = await replica(dir);
+      const b = await replica(dir);
+      const replaced = await a.drift.setReference(referenceTexts(140).slice(20));
+      expect(b.state().reference!.stored.source).toBe('file');
+      jest.advanceTimersByTime(60_000);
+      await b.drift.idle();
+      expect(b.state().reference!.stored).toEqual(replaced);
+      expect(b.state().reference!.stored.source).toBe('admin');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -110,7 +110,10 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     if (!this.enabled) return;
     this.predictions.subscribe((records) => this.onRecords(records));
     const periodMs = Math.min(60_000, (this.config.driftWindowMaxMinutes * 60_000) / 4);
-    this.timer = setInterval(() => this.closeExpiredWindows(), periodMs);
+    this.timer = setInterval(() => {
+      this.closeExpiredWindows();
+      if (this.store.shared) this.track(this.adoptSharedReferences());
+    }, periodMs);
     this.timer.unref();
   }
 
@@ -219,17 +222,32 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
     return [...this.versions.values()];
   }
 
-  /** Past windows of a version that is not attached (e.g. served before a restart), newest first. */
+  /** Stored windows of a version (every replica's with a shared store), newest first. */
   storedWindows(version: string, limit: number): Promise<WindowResult[]> {
-    return this.store.recentWindows(version, limit);
+    return this.read(`the drift windows of ${version}`, this.store.recentWindows(version, limit));
   }
 
   storedVersions(): Promise<string[]> {
-    return this.store.versions();
+    return this.read('the model versions with drift data', this.store.versions());
   }
 
   storedReference(version: string): Promise<StoredReference | undefined> {
-    return this.store.loadReference(version);
+    return this.read(`the drift reference of ${version}`, this.store.loadReference(version));
+  }
+
+  /** A store that cannot be read (PostgreSQL unreachable) is STORAGE_UNAVAILABLE for the caller, logged here. */
+  private async read<T>(what: string, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.logger.error(`Could not read ${what}: ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', `Could not read ${what} from the database; retry later`);
+    }
+  }
+
+  /** Whether other replicas share the store (PostgreSQL): the report then reads every window from it. */
+  get sharedStore(): boolean {
+    return this.store.shared;
   }
 
   /** Fewest predictions a window closed by time needs to be tested (DRIFT_MIN_SAMPLES, at most the window size). */
@@ -338,7 +356,13 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
       }
     }
     try {
-      await this.store.saveWindow(window, this.config.driftHistoryWindows);
+      const sequence = await this.store.saveWindow(window, this.config.driftHistoryWindows);
+      if (sequence !== window.sequence) {
+        // Another replica stored this number first (PostgreSQL): this window was filed under the next free one.
+        window.sequence = sequence;
+        state.sequence = Math.max(state.sequence, sequence);
+        state.history.sort((a, b) => b.sequence - a.sequence);
+      }
     } catch (error) {
       this.logger.error(`Drift window ${window.sequence} of ${window.modelVersion} could not be stored: ${(error as Error).message}`);
     }
@@ -385,7 +409,25 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
       throw error;
     }
     if (generation !== state.referenceGeneration) return stored; // a newer replacement is under way
-    await this.store.saveReference(stored);
+    // A reference from the model's file is built once per version: when another replica stored one first, that
+    // one is used (every replica then tests against the same reference). An admin's reference replaces it.
+    let saved: StoredReference;
+    try {
+      saved = await this.store.saveReference(stored, source === 'admin' ? 'replace' : 'if-absent');
+    } catch (error) {
+      const problem = `the drift reference of ${state.version} could not be stored: ${(error as Error).message}`;
+      if (generation === state.referenceGeneration) {
+        state.referenceState = source === 'admin' ? previousState : 'failed';
+        if (source === 'file') state.referenceProblem = problem;
+      }
+      this.logger.error(problem);
+      throw new AppError('STORAGE_UNAVAILABLE', `The drift reference of ${state.version} could not be stored; nothing changed; retry later`);
+    }
+    if (saved.createdAt !== stored.createdAt || saved.source !== stored.source) {
+      this.logger.log(`Drift reference of ${state.version}: using the one another replica stored first (${saved.size} texts)`);
+    }
+    stored = saved;
+    if (generation !== state.referenceGeneration) return stored;
     this.useReference(state, stored);
     // A new reference starts a new window: the open one was collected against the old one.
     state.buffer = new WindowBuffer(this.config.driftWindowSize, state.embeddingDim);
@@ -394,6 +436,29 @@ export class DriftService implements OnModuleInit, OnApplicationShutdown {
         (stored.projection ? `, embeddings projected to ${stored.projection.outputDim} dimensions (fitted on ${stored.projectionFitSize} other texts)` : ''),
     );
     return stored;
+  }
+
+  /**
+   * With a shared store, a reference another replica stored (an admin's PUT answered there, or a build that
+   * finished there first) replaces this replica's, so every replica tests its windows against the same one.
+   */
+  private async adoptSharedReferences(): Promise<void> {
+    for (const state of [...this.versions.values()]) {
+      let stored: StoredReference | undefined;
+      try {
+        stored = await this.store.loadReference(state.version);
+      } catch (error) {
+        this.logger.warn(`Drift could not read the stored reference of ${state.version}: ${(error as Error).message}`);
+        continue;
+      }
+      if (!stored || this.versions.get(state.version) !== state || state.referenceState === 'building') continue;
+      const current = state.reference?.stored;
+      if (current && current.createdAt === stored.createdAt && current.source === stored.source) continue;
+      state.referenceGeneration++;
+      this.useReference(state, stored);
+      state.buffer = new WindowBuffer(this.config.driftWindowSize, state.embeddingDim);
+      this.logger.log(`Drift reference of ${state.version}: replaced by the one stored by another replica (${stored.size} texts)`);
+    }
   }
 
   private useReference(state: VersionState, stored: StoredReference): void {

@@ -27,7 +27,8 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: the model is loaded, the engine queue is below READY_MAX_QUEUE_RATIO, the database commits, and the service is not shutting down',
+    summary:
+      'Readiness: the model is loaded, the engine queue is below READY_MAX_QUEUE_RATIO, the database commits, with PostgreSQL the production served is the one the database names, and the service is not shutting down',
   })
   @ApiErrorResponses(503)
   ready(): Promise<HealthCheckResult> {

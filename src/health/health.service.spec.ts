@@ -4,13 +4,16 @@ import { Test } from '@nestjs/testing';
 import { FAKE_INFO, idleStats } from '../../test/support/fake-engine';
 import { AppConfig } from '../config/app-config';
 import { validateEnv } from '../config/env.schema';
+import { PostgresDatabase } from '../database/postgres-database';
 import { SqliteDatabase, WritableCheck } from '../database/sqlite-database';
 import { EngineService } from '../engine/engine.service';
 import { EngineState, EngineStats } from '../engine/engine.types';
+import { ModelsService } from '../models/models.service';
 import { DatabaseHealthIndicator } from './database.health';
 import { EngineQueueHealthIndicator } from './engine-queue.health';
 import { HealthService } from './health.service';
 import { ModelHealthIndicator } from './model.health';
+import { ModelRolesHealthIndicator } from './model-roles.health';
 import { ShutdownService } from './shutdown.service';
 
 /** FAKE_INFO's queue holds 4096 texts; the default READY_MAX_QUEUE_RATIO 0.9 makes 3686.4 the limit. */
@@ -27,6 +30,8 @@ describe('HealthService', () => {
     stats: jest.fn<EngineStats | undefined, []>(),
   };
   const database = { checkWritable: jest.fn<WritableCheck, []>() };
+  /** ModelsService's answer to "is the production served here the one the database names?" (PostgreSQL only). */
+  const models = { productionMismatch: jest.fn<ReturnType<ModelsService['productionMismatch']>, []>() };
 
   async function create(env: Record<string, string> = {}) {
     const moduleRef = await Test.createTestingModule({
@@ -34,11 +39,14 @@ describe('HealthService', () => {
       providers: [
         HealthService,
         ModelHealthIndicator,
+        ModelRolesHealthIndicator,
         EngineQueueHealthIndicator,
         DatabaseHealthIndicator,
         ShutdownService,
         { provide: EngineService, useValue: engine },
         { provide: SqliteDatabase, useValue: database },
+        { provide: PostgresDatabase, useValue: { enabled: false } },
+        { provide: ModelsService, useValue: models },
         { provide: AppConfig, useValue: validateEnv(env) },
         { provide: HttpAdapterHost, useValue: {} },
       ],
@@ -57,6 +65,7 @@ describe('HealthService', () => {
     engine.state = 'ready';
     engine.stats.mockReset().mockReturnValue(idleStats());
     database.checkWritable.mockReset().mockReturnValue({ writable: true });
+    models.productionMismatch.mockReset().mockResolvedValue(undefined);
     await create();
   });
 
@@ -68,6 +77,7 @@ describe('HealthService', () => {
         model: expect.objectContaining({ status: 'up', state: 'ready', name: 'fake-sentiment', version: 'fake@0123456789ab' }),
         engine: { status: 'up', queueDepth: 12, queueCapacity: CAPACITY, maxRatio: 0.9 },
         database: { status: 'up' },
+        modelRoles: { status: 'up' },
       },
       error: {},
       details: expect.any(Object),
@@ -151,6 +161,20 @@ describe('HealthService', () => {
       code: 'NOT_READY',
       message: 'The service is not ready (database: the database cannot commit: database or disk is full)',
       details: [{ indicator: 'database', status: 'down', message: 'the database cannot commit: database or disk is full' }],
+    });
+  });
+
+  it('is not ready while this replica serves another production version than the database names, naming both', async () => {
+    models.productionMismatch.mockResolvedValue({ served: 'v1', named: 'v2', problem: 'the role change has not been applied here yet' });
+    const message = 'this replica serves production v1 but the database names v2: the role change has not been applied here yet';
+    await expect(health.ready()).rejects.toMatchObject({
+      code: 'NOT_READY',
+      message: `The service is not ready (modelRoles: ${message})`,
+      details: [{ indicator: 'modelRoles', status: 'down', servedVersion: 'v1', databaseVersion: 'v2', message }],
+    });
+    models.productionMismatch.mockRejectedValue(new Error('connection refused'));
+    await expect(health.ready()).rejects.toMatchObject({
+      details: [{ indicator: 'modelRoles', status: 'down', message: 'could not compare the production served with the database: connection refused' }],
     });
   });
 

@@ -4,6 +4,7 @@ import { AppError, ErrorDetail } from '../common/errors/app-error';
 import { DatabaseHealthIndicator } from './database.health';
 import { EngineQueueHealthIndicator } from './engine-queue.health';
 import { ModelHealthIndicator } from './model.health';
+import { ModelRolesHealthIndicator } from './model-roles.health';
 import { ShutdownService } from './shutdown.service';
 
 /**
@@ -13,7 +14,8 @@ import { ShutdownService } from './shutdown.service';
  *   before its in-flight requests finish.
  * - Report (/health): the model, in detail, from in-memory state only (no database write, no inference).
  * - Readiness (/health/ready): the model is loaded, the engine queue has room (READY_MAX_QUEUE_RATIO), the
- *   database commits, and the service is not shutting down.
+ *   database commits, with several replicas (PostgreSQL) the production version served is the one the database
+ *   names, and the service is not shutting down.
  * A failed check (and any check during shutdown) is the NOT_READY error: 503, the one error body, the failing
  * indicators in `details` (during shutdown first `{indicator: "service", status: "shutting_down"}`).
  */
@@ -22,6 +24,7 @@ export class HealthService {
   constructor(
     private readonly health: HealthCheckService,
     private readonly model: ModelHealthIndicator,
+    private readonly modelRoles: ModelRolesHealthIndicator,
     private readonly engineQueue: EngineQueueHealthIndicator,
     private readonly database: DatabaseHealthIndicator,
     private readonly shutdown: ShutdownService,
@@ -37,7 +40,12 @@ export class HealthService {
   }
 
   ready(): Promise<HealthCheckResult> {
-    return this.run([() => this.model.isLoaded('model'), () => this.engineQueue.hasRoom('engine'), () => this.database.isWritable('database')]);
+    return this.run([
+      () => this.model.isLoaded('model'),
+      () => this.engineQueue.hasRoom('engine'),
+      () => this.database.isWritable('database'),
+      () => this.modelRoles.servesNamedProduction('modelRoles'),
+    ]);
   }
 
   private async run(indicators: HealthIndicatorFunction[]): Promise<HealthCheckResult> {

@@ -46,6 +46,34 @@ export class ModelRepository {
     }
   }
 
+  /**
+   * Re-reads the registry for versions another replica registered or deleted (a MODEL_REPOSITORY shared by
+   * several replicas). Unlike `open`, it removes nothing: a directory without a manifest may be a registration
+   * another replica is copying right now.
+   */
+  async rescan(): Promise<void> {
+    const found = new Map<string, { manifest: ModelManifest; dir: string }>();
+    for (const entry of await readdir(this.root, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const dir = join(this.root, entry.name);
+      let manifest: ModelManifest;
+      try {
+        manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as ModelManifest;
+      } catch {
+        continue; // unfinished (no manifest yet) or being deleted
+      }
+      const known = this.dirs.get(manifest.version);
+      // Two directories of one version (replicas registering it at once): keep the one already in use.
+      if (!found.has(manifest.version) || known === dir) found.set(manifest.version, { manifest, dir });
+    }
+    this.manifests.clear();
+    this.dirs.clear();
+    for (const [version, { manifest, dir }] of found) {
+      this.manifests.set(version, manifest);
+      this.dirs.set(version, dir);
+    }
+  }
+
   list(): ModelManifest[] {
     return [...this.manifests.values()].sort((a, b) => a.registered_at.localeCompare(b.registered_at));
   }

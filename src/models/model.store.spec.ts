@@ -1,23 +1,77 @@
+import { Client } from 'pg';
 import { configWithTempDataDir } from '../../test/support/temp-data-dir';
+import { createTestDatabase } from '../../test/support/postgres';
+import { PostgresDatabase } from '../database/postgres-database';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { ModelStore } from './model.store';
+import { MODEL_ROLES_CHANNEL, PostgresModelStore } from './postgres-model.store';
+import { SqliteModelStore } from './sqlite-model.store';
 
-describe('ModelStore (SQLite)', () => {
-  let remove: () => void;
-  let database: SqliteDatabase;
+/** One database for a test: `open()` gives a store on it (again after a close, to check what persisted). */
+interface Opened {
+  open(): ModelStore;
+  /** Closes every store opened so far (the data stays). */
+  closeStores(): Promise<void>;
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+async function sqlite(): Promise<Opened> {
+  const { config, remove } = configWithTempDataDir();
+  let databases: SqliteDatabase[] = [];
+  return {
+    open: () => {
+      const database = new SqliteDatabase(config);
+      databases.push(database);
+      return new SqliteModelStore(database);
+    },
+    closeStores: async () => {
+      databases.forEach((d) => d.onApplicationShutdown());
+      databases = [];
+    },
+    dispose: async () => {
+      databases.forEach((d) => d.onApplicationShutdown());
+      remove();
+    },
+  };
+}
+
+async function postgres(): Promise<Opened> {
+  const testDb = await createTestDatabase();
+  const { config, remove } = configWithTempDataDir();
+  let databases: PostgresDatabase[] = [];
+  const closeStores = async () => {
+    for (const d of databases) await d.onApplicationShutdown();
+    databases = [];
+  };
+  return {
+    url: testDb.url,
+    open: () => {
+      const database = new PostgresDatabase({ ...config, databaseUrl: testDb.url });
+      databases.push(database);
+      return new PostgresModelStore(database);
+    },
+    closeStores,
+    dispose: async () => {
+      await closeStores();
+      remove();
+      await testDb.drop();
+    },
+  };
+}
+
+describe.each([
+  ['SQLite', sqlite],
+  ['PostgreSQL', postgres],
+])('ModelStore contract (%s)', (name, openDatabase) => {
+  let db: Opened;
   let store: ModelStore;
-  let config: ReturnType<typeof configWithTempDataDir>['config'];
 
-  beforeEach(() => {
-    ({ config, remove } = configWithTempDataDir());
-    database = new SqliteDatabase(config);
-    store = new ModelStore(database);
+  beforeEach(async () => {
+    db = await openDatabase();
+    store = db.open();
   });
-
-  afterEach(() => {
-    database.onApplicationShutdown();
-    remove();
-  });
+  afterEach(() => db.dispose());
 
   it('applies role changes and their history entry together, and keeps them across a reopen', async () => {
     await store.changeRoles([{ role: 'production', version: 'a' }], { at: 1, action: 'startup', version: 'a', outcome: 'ok', detail: 'first start' });
@@ -30,17 +84,19 @@ describe('ModelStore (SQLite)', () => {
       { at: 2, action: 'activate', version: 'b', previousVersion: 'a', outcome: 'ok', detail: 'made production' },
     );
     await store.changeRoles([{ role: 'canary' }], { at: 3, action: 'canary.clear', version: 'c', outcome: 'ok', detail: 'cleared' });
-    database.onApplicationShutdown();
-    database = new SqliteDatabase(config);
-    store = new ModelStore(database);
+    await store.changeRoles([{ role: 'shadow', version: 'd', traffic: 0.25 }], { at: 4, action: 'shadow.set', version: 'd', outcome: 'ok', detail: 'x' });
+    await db.closeStores();
+    store = db.open();
     expect(await store.roles()).toEqual([
       { role: 'previous', version: 'a', updatedAt: 2 },
       { role: 'production', version: 'b', updatedAt: 2 },
+      { role: 'shadow', version: 'd', traffic: 0.25, updatedAt: 4 },
     ]);
-    expect((await store.history(10)).map((e) => [e.action, e.version, e.previousVersion])).toEqual([
-      ['canary.clear', 'c', undefined],
-      ['activate', 'b', 'a'],
-      ['startup', 'a', undefined],
+    expect((await store.history(10)).map((e) => [e.action, e.version, e.previousVersion, e.outcome, e.at])).toEqual([
+      ['shadow.set', 'd', undefined, 'ok', 4],
+      ['canary.clear', 'c', undefined, 'ok', 3],
+      ['activate', 'b', 'a', 'ok', 2],
+      ['startup', 'a', undefined, 'ok', 1],
     ]);
   });
 
@@ -49,7 +105,8 @@ describe('ModelStore (SQLite)', () => {
     // A NOT NULL violation in the history entry aborts the role change made before it in the same transaction.
     const broken = { at: 2, action: null as unknown as string, version: 'b', outcome: 'ok' as const, detail: 'x' };
     // (Matched by code: better-sqlite3's SqliteError comes from another jest realm once the addon is cached.)
-    await expect(store.changeRoles([{ role: 'production', version: 'b' }], broken)).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_NOTNULL' });
+    const code = name === 'SQLite' ? 'SQLITE_CONSTRAINT_NOTNULL' : '23502';
+    await expect(store.changeRoles([{ role: 'production', version: 'b' }], broken)).rejects.toMatchObject({ code });
     expect(await store.roles()).toEqual([{ role: 'production', version: 'a', updatedAt: 1 }]);
     expect(await store.history(10)).toHaveLength(1);
   });
@@ -58,6 +115,10 @@ describe('ModelStore (SQLite)', () => {
     for (let i = 1; i <= 5; i++) await store.appendHistory({ at: i, action: `a${i}`, outcome: 'refused', detail: `d${i}` });
     const first = await store.history(2);
     expect(first.map((e) => e.action)).toEqual(['a5', 'a4']);
+    expect(first.map((e) => [e.outcome, e.detail])).toEqual([
+      ['refused', 'd5'],
+      ['refused', 'd4'],
+    ]);
     expect((await store.history(2, first[1].id)).map((e) => e.action)).toEqual(['a3', 'a2']);
   });
 
@@ -66,5 +127,30 @@ describe('ModelStore (SQLite)', () => {
     await store.setSetting('model_dir_sha256', 'abc');
     await store.setSetting('model_dir_sha256', 'def');
     expect(await store.setting('model_dir_sha256')).toBe('def');
+  });
+});
+
+describe('PostgresModelStore notifications', () => {
+  it('announces a role change on its channel once committed, and never a rolled-back one', async () => {
+    const db = await postgres();
+    const listener = new Client({ connectionString: db.url });
+    try {
+      const store = db.open();
+      await store.roles(); // migrated
+      await listener.connect();
+      const payloads: string[] = [];
+      listener.on('notification', (n) => payloads.push(`${n.channel} ${n.payload}`));
+      await listener.query(`LISTEN ${MODEL_ROLES_CHANNEL}`);
+      const broken = { at: 2, action: null as unknown as string, version: 'x', outcome: 'ok' as const, detail: 'x' };
+      await expect(store.changeRoles([{ role: 'production', version: 'x' }], broken)).rejects.toMatchObject({ code: '23502' });
+      await store.changeRoles([{ role: 'production', version: 'b' }], { at: 3, action: 'activate', version: 'b', outcome: 'ok', detail: 'x' });
+      await store.appendHistory({ at: 4, action: 'activate', outcome: 'refused', detail: 'not a change' });
+      // A round trip on the listening connection: notifications sent before it have been delivered.
+      await listener.query('SELECT 1');
+      expect(payloads).toEqual([`${MODEL_ROLES_CHANNEL} {"action":"activate","version":"b"}`]);
+    } finally {
+      await listener.end();
+      await db.dispose();
+    }
   });
 });

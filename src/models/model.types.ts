@@ -31,18 +31,3 @@ export interface RoleChange {
   version?: string;
   traffic?: number;
 }
-
-/**
- * Persistence of the roles, the history and the startup bookkeeping. Async, so a PostgreSQL implementation can
- * replace the SQLite one without touching the callers.
- */
-export interface ModelStorePort {
-  roles(): Promise<RoleAssignment[]>;
-  /** Applies every change and appends the history entry in one transaction: a change is never half-applied. */
-  changeRoles(changes: readonly RoleChange[], entry: NewHistoryEntry): Promise<void>;
-  appendHistory(entry: NewHistoryEntry): Promise<void>;
-  /** Newest first; `beforeId` pages back. */
-  history(limit: number, beforeId?: number): Promise<HistoryEntry[]>;
-  setting(key: string): Promise<string | undefined>;
-  setSetting(key: string, value: string): Promise<void>;
-}

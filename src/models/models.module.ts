@@ -4,9 +4,13 @@ import { EngineModule } from '../engine/engine.module';
 import { MonitoringModule } from '../monitoring/monitoring.module';
 import { PredictionsModule } from '../predictions/predictions.module';
 import { ModelEventsService } from './model-events.service';
+import { ModelRoleSync } from './model-role-sync.service';
 import { ModelRepository } from './model-repository';
 import { ModelValidator } from './model-validator';
+import { storeProvider } from '../database/store-provider';
 import { ModelStore } from './model.store';
+import { PostgresModelStore } from './postgres-model.store';
+import { SqliteModelStore } from './sqlite-model.store';
 import { ModelsViewService } from './models-view.service';
 import { ModelsController } from './models.controller';
 import { MODELS_METRIC_PROVIDERS } from './models.metrics';
@@ -24,10 +28,11 @@ import { ShadowService } from './shadow.service';
     ModelsService,
     ModelsViewService,
     ModelRepository,
-    ModelStore,
+    storeProvider(ModelStore, SqliteModelStore, PostgresModelStore),
     ModelValidator,
     ShadowService,
     ModelEventsService,
+    ModelRoleSync,
     AdminTokenGuard,
     ...MODELS_METRIC_PROVIDERS,
   ],

@@ -67,6 +67,12 @@ export class ModelsService implements OnModuleInit {
   private busy: string | undefined;
   private readonly predictionCounts = new Map<string, number>();
   private canarySince: { production: number; canary: number } | undefined;
+  /** A reconcile was asked for while a change ran: it runs when that change ends. */
+  private reconcilePending = false;
+  /** Why the production version the database names is not served here (set by the reconcile, cleared when it is). */
+  private productionProblem: string | undefined;
+  /** The same for canary and shadow (logged once per new problem, not at every reconcile). */
+  private readonly secondaryProblems = new Map<'canary' | 'shadow', string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -126,6 +132,10 @@ export class ModelsService implements OnModuleInit {
     const digest = contentDigest(files);
     const production = await this.roleOf('production');
     const unchanged = (await this.store.setting(MODEL_DIR_DIGEST)) === digest;
+    if (production && unchanged && !this.repository.get(production.version) && this.sharedRoles) {
+      await this.serveModelDirUnrecorded(modelDir, production.version, started);
+      return;
+    }
     if (production && unchanged && this.repository.get(production.version)) {
       const serving = await this.loadVersion(production.version);
       await this.validator.validate(serving, undefined, true);
@@ -160,6 +170,28 @@ export class ModelsService implements OnModuleInit {
     this.logReady(serving, started);
   }
 
+  /**
+   * Several replicas, and the production version the shared database names is not in this replica's
+   * MODEL_REPOSITORY (not shared with the others?): serve MODEL_DIR so the replica answers something, but change no
+   * role (the other replicas' production stays), and stay not ready (readiness compares with the database) until
+   * the version appears and the reconcile loads it.
+   */
+  private async serveModelDirUnrecorded(modelDir: string, named: string, started: number): Promise<void> {
+    const { manifest } = await this.registerDirectory(modelDir, { versionName: this.config.modelVersion, source: 'MODEL_DIR' });
+    const serving = await this.loadVersion(manifest.version);
+    try {
+      await this.validator.validate(serving, undefined, true);
+    } catch (error) {
+      await serving.engine.close().catch(() => undefined);
+      throw error;
+    }
+    this.engine.serve(serving);
+    this.markLoaded(serving, 'production');
+    this.productionProblem = this.missingVersionProblem(named);
+    this.logger.error(`Serving MODEL_DIR (${manifest.version}) without making it production: ${this.productionProblem}`);
+    this.logReady(serving, started);
+  }
+
   /** The startup line operators (and the readiness spec) look for: the served model is loaded and warmed. */
   private logReady(serving: ServingEngine, started: number): void {
     const info = serving.info;
@@ -178,6 +210,12 @@ export class ModelsService implements OnModuleInit {
         const serving = await this.loadVersion(assignment.version);
         this.attachSecondary(role, serving, assignment.traffic ?? 0);
       } catch (error) {
+        if (this.sharedRoles) {
+          // The other replicas may serve it: clearing the role here would take it from all of them. The periodic
+          // reconcile tries again.
+          this.logger.error(`Model could not load ${role} ${assignment.version} at startup: ${(error as Error).message}; this replica runs without it`);
+          continue;
+        }
         const detail = `could not load ${role} ${assignment.version} at startup: ${(error as Error).message}; ${role} cleared`;
         this.logger.error(`Model ${detail}`);
         await this.store.changeRoles([{ role }], { at: Date.now(), action: `${role}.restore`, version: assignment.version, outcome: 'failed', detail });
@@ -188,17 +226,19 @@ export class ModelsService implements OnModuleInit {
   // ---------------------------------------------------------------------------------------------- queries
 
   async list(): Promise<VersionView[]> {
-    const roles = await this.store.roles();
+    // Several replicas share the registry: list what the others registered (or deleted) too.
+    if (this.sharedRoles) await this.repository.rescan();
+    const roles = await this.storage('read', this.store.roles());
     return this.repository.list().map((manifest) => this.view(manifest, roles));
   }
 
   async get(version: string): Promise<VersionView> {
-    const manifest = this.manifestOf(version);
-    return this.view(manifest, await this.store.roles());
+    const manifest = await this.manifestOf(version);
+    return this.view(manifest, await this.storage('read', this.store.roles()));
   }
 
   history(limit: number, beforeId?: number): Promise<HistoryEntry[]> {
-    return this.store.history(limit, beforeId);
+    return this.storage('read', this.store.history(limit, beforeId));
   }
 
   /** Versions holding a serving role now (metrics). */
@@ -278,7 +318,7 @@ export class ModelsService implements OnModuleInit {
     return this.exclusive('canary.clear', undefined, async () => {
       const canary = await this.roleOf('canary');
       if (!canary) throw new AppError('MODEL_ROLE_EMPTY', 'There is no canary');
-      await this.store.changeRoles([{ role: 'canary' }], entry('canary.clear', canary.version, 'all traffic back to production'));
+      await this.storage('stored', this.store.changeRoles([{ role: 'canary' }], entry('canary.clear', canary.version, 'all traffic back to production')));
       const serving = this.engine.setCanary(undefined);
       this.canarySince = undefined;
       if (serving) await this.unload(serving);
@@ -297,7 +337,7 @@ export class ModelsService implements OnModuleInit {
     return this.exclusive('shadow.clear', undefined, async () => {
       const shadow = await this.roleOf('shadow');
       if (!shadow) throw new AppError('MODEL_ROLE_EMPTY', 'There is no shadow');
-      await this.store.changeRoles([{ role: 'shadow' }], entry('shadow.clear', shadow.version, 'shadow stopped'));
+      await this.storage('stored', this.store.changeRoles([{ role: 'shadow' }], entry('shadow.clear', shadow.version, 'shadow stopped')));
       const serving = this.shadow.detach();
       await this.shadow.idle();
       if (serving) await this.unload(serving);
@@ -308,14 +348,173 @@ export class ModelsService implements OnModuleInit {
   /** DELETE /models/{version}: refused while the version holds a role (previous production included). */
   remove(version: string): Promise<void> {
     return this.exclusive('delete', version, async () => {
-      this.manifestOf(version);
-      const role = (await this.store.roles()).find((r) => r.version === version);
+      await this.manifestOf(version);
+      const role = (await this.storage('read', this.store.roles())).find((r) => r.version === version);
       if (role) {
         throw new AppError('MODEL_VERSION_IN_USE', `Version ${version} is the ${role.role === 'previous' ? 'previous production (the rollback target)' : role.role}; it cannot be deleted`);
       }
       await this.repository.remove(version);
       return { result: undefined, detail: 'deleted from the registry', version };
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------- replicas
+
+  /** Whether the roles live in a database other replicas share (PostgreSQL): they may change them. */
+  get sharedRoles(): boolean {
+    return this.config.databaseUrl !== undefined;
+  }
+
+  /**
+   * Readiness with several replicas: whether this replica serves the production version the database names.
+   * Undefined when it does (or with SQLite, where this process alone changes the roles); else both versions and
+   * why, while the change propagates or when this replica cannot load the version.
+   */
+  async productionMismatch(): Promise<{ served: string | null; named: string; problem: string } | undefined> {
+    if (!this.sharedRoles) return undefined;
+    const named = (await this.roleOf('production'))?.version;
+    const served = this.engine.productionEngine?.version ?? null;
+    if (named === undefined || named === served) return undefined;
+    const problem = this.productionProblem ?? 'the role change has not been applied here yet';
+    return { served, named, problem };
+  }
+
+  /**
+   * Applies the roles the database names (changed by another replica) to what this replica serves, through the
+   * same hot swap as a local change: load beside, switch, drain, close. The replica that made the change has
+   * validated the version (smoke batch, accuracy gate) and written the history; here each version's files are
+   * checked against its manifest's hashes, then loaded (which warms it). Runs one at a time with local changes: a
+   * reconcile asked for during one runs when it ends. Called on every notification and every
+   * MODEL_RECONCILE_SECONDS (ModelRoleSync); a failure is logged and retried at the next call.
+   */
+  async reconcile(trigger: string): Promise<void> {
+    if (this.busy !== undefined) {
+      this.reconcilePending = true;
+      return;
+    }
+    this.busy = 'reconcile with the database';
+    try {
+      await this.applyStoredRoles(trigger);
+    } catch (error) {
+      this.logger.warn(`Could not apply the model roles the database names (${trigger}): ${(error as Error).message}`);
+    } finally {
+      this.busy = undefined;
+      this.runPendingReconcile();
+    }
+  }
+
+  private runPendingReconcile(): void {
+    if (!this.reconcilePending) return;
+    this.reconcilePending = false;
+    void this.reconcile('deferred until a model change ended');
+  }
+
+  private async applyStoredRoles(trigger: string): Promise<void> {
+    const roles = await this.store.roles();
+    const named = (role: RoleAssignment['role']) => roles.find((r) => r.role === role);
+    const production = named('production');
+    if (production && this.engine.productionEngine?.version !== production.version) {
+      try {
+        await this.followProduction(production.version, trigger);
+        this.productionProblem = undefined;
+      } catch (error) {
+        const problem = (error as Error).message;
+        if (problem !== this.productionProblem) this.logger.error(`Still serving ${this.engine.productionEngine?.version}: ${problem}`);
+        this.productionProblem = problem;
+      }
+    } else {
+      this.productionProblem = undefined;
+    }
+    for (const role of ['canary', 'shadow'] as const) {
+      const want = named(role);
+      const have = role === 'canary' ? this.engine.canaryEngine : this.shadowState();
+      const haveVersion = have?.serving.version;
+      if (want?.version === haveVersion && (want === undefined || want.traffic === have?.percent)) {
+        this.secondaryProblems.delete(role);
+        continue;
+      }
+      try {
+        await this.followSecondary(role, want, trigger);
+        this.secondaryProblems.delete(role);
+      } catch (error) {
+        const problem = `could not make ${want?.version} the ${role} here as the database names it: ${(error as Error).message}`;
+        if (this.secondaryProblems.get(role) !== problem) this.logger.error(`Model ${problem}`);
+        this.secondaryProblems.set(role, problem);
+      }
+    }
+  }
+
+  private shadowState(): { serving: ServingEngine; percent: number } | undefined {
+    const version = this.shadow.version;
+    const holder = version !== undefined ? this.loaded.get(version) : undefined;
+    const report = this.shadow.report();
+    return holder && report ? { serving: holder.serving, percent: report.sampleRate } : undefined;
+  }
+
+  private async followProduction(version: string, trigger: string): Promise<void> {
+    const { serving, reusedRole } = await this.servingFor(version);
+    if (reusedRole === 'canary') {
+      this.engine.setCanary(undefined);
+      this.canarySince = undefined;
+    }
+    if (reusedRole === 'shadow') {
+      this.shadow.detach();
+      await this.shadow.idle();
+    }
+    const swapStarted = performance.now();
+    const previous = this.engine.serve(serving);
+    this.markLoaded(serving, 'production');
+    this.swapsTotal.inc();
+    if (previous && previous !== serving) await this.unload(previous);
+    this.swapSeconds.observe((performance.now() - swapStarted) / 1000);
+    this.logger.log(`Production is now ${version}${previous ? ` (was ${previous.version})` : ''}, as the database names it (${trigger})`);
+  }
+
+  private async followSecondary(role: 'canary' | 'shadow', want: RoleAssignment | undefined, trigger: string): Promise<void> {
+    if (!want) {
+      const serving = role === 'canary' ? this.engine.setCanary(undefined) : this.shadow.detach();
+      if (role === 'canary') this.canarySince = undefined;
+      else await this.shadow.idle();
+      if (serving) await this.unload(serving);
+      this.logger.log(`No ${role} any more, as the database names it (${trigger})`);
+      return;
+    }
+    const holder = this.loaded.get(want.version);
+    if (holder && holder.role !== role) {
+      throw new AppError('MODEL_VERSION_IN_USE', `version ${want.version} is the ${holder.role} here; it takes the ${role} role once that changes`);
+    }
+    const { serving } = await this.servingFor(want.version);
+    const replaced = this.attachSecondary(role, serving, want.traffic ?? 0);
+    if (replaced && replaced.version !== want.version) await this.unload(replaced);
+    this.logger.log(`The ${role} is now ${want.version} (${want.traffic}), as the database names it (${trigger})`);
+  }
+
+  /** A loaded engine of `version` (reused when this replica has one), or a new one after an integrity check. */
+  private async servingFor(version: string): Promise<{ serving: ServingEngine; reusedRole?: ServingRole }> {
+    const reused = this.loaded.get(version);
+    if (reused) return { serving: reused.serving, reusedRole: reused.role };
+    if (!this.repository.get(version)) await this.repository.rescan();
+    const manifest = this.repository.get(version);
+    if (!manifest) throw new AppError('MODEL_VERSION_NOT_FOUND', this.missingVersionProblem(version));
+    const dir = this.repository.dirOf(version)!;
+    const files = await hashModelFiles(dir, manifest.files.map((f) => f.name)).catch((error: Error) => {
+      throw new AppError('MODEL_VALIDATION_FAILED', `version ${version}'s files in ${dir} cannot be read: ${error.message}`);
+    });
+    if (contentDigest(files) !== manifest.content_sha256) {
+      throw new AppError('MODEL_VALIDATION_FAILED', `version ${version}'s files in ${dir} differ from its manifest's hashes: the copy is damaged or incomplete`);
+    }
+    const started = performance.now();
+    const serving = await this.loadVersion(version);
+    this.loadsTotal.inc({ outcome: 'ok' });
+    this.loadSeconds.observe({ temperature: 'cold' }, (performance.now() - started) / 1000);
+    return { serving };
+  }
+
+  private missingVersionProblem(version: string): string {
+    return (
+      `version ${version}, which the database names, is not in MODEL_REPOSITORY (${this.repository.root}) on this replica: ` +
+      'with several replicas that directory must be one volume shared by all of them'
+    );
   }
 
   // ---------------------------------------------------------------------------------------------- internals
@@ -343,12 +542,27 @@ export class ModelsService implements OnModuleInit {
       }
       return done.result;
     } catch (error) {
-      const outcome: HistoryOutcome = error instanceof AppError || hasEngineCode(error) ? 'refused' : 'failed';
+      const outcome: HistoryOutcome = isStorageFailure(error) || !(error instanceof AppError || hasEngineCode(error)) ? 'failed' : 'refused';
       await this.record({ at: Date.now(), action, version, outcome, detail: (error as Error).message });
       if (!(error instanceof AppError) && !hasEngineCode(error)) this.logger.error(`Model change ${action} failed: ${(error as Error).stack}`);
       throw error;
     } finally {
       this.busy = undefined;
+      this.runPendingReconcile();
+    }
+  }
+
+  /**
+   * A database failure (PostgreSQL unreachable, SQLite disk full) becomes STORAGE_UNAVAILABLE: the client learns the
+   * roles could not be read or stored (nothing changed), the details go to the log, and the server keeps serving.
+   */
+  private async storage<T>(what: 'read' | 'stored', work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.logger.error(`The model roles could not be ${what}: ${(error as Error).message}`);
+      throw new AppError('STORAGE_UNAVAILABLE', `The model roles could not be ${what}${what === 'stored' ? '; nothing changed' : ''}; retry later`);
     }
   }
 
@@ -362,7 +576,7 @@ export class ModelsService implements OnModuleInit {
 
   /** Loads (or reuses), validates and switches production to `version`, then retires the old production engine. */
   private async makeProduction(action: string, version: string, allowLabelChange: boolean): Promise<ProductionChange & { recorded: boolean }> {
-    this.manifestOf(version);
+    await this.manifestOf(version);
     const current = this.engine.productionEngine;
     if (current?.version === version) {
       return { version, previousVersion: (await this.roleOf('previous'))?.version, validation: { smokeTexts: 0 }, warm: true, recorded: false };
@@ -384,7 +598,7 @@ export class ModelsService implements OnModuleInit {
     if (reused?.role === 'canary' || reused?.role === 'shadow') changes.push({ role: reused.role });
     // The store first: if it cannot commit, nothing switched and the caller is told.
     try {
-      await this.store.changeRoles(changes, entry(action, version, describeValidation(validation, !!reused), current?.version));
+      await this.storage('stored', this.store.changeRoles(changes, entry(action, version, describeValidation(validation, !!reused), current?.version)));
     } catch (error) {
       if (!reused) await serving.engine.close().catch(() => undefined);
       throw error;
@@ -414,7 +628,7 @@ export class ModelsService implements OnModuleInit {
   }
 
   private async assignSecondary(role: 'canary' | 'shadow', version: string, traffic: number): Promise<void> {
-    this.manifestOf(version);
+    await this.manifestOf(version);
     const holder = this.loaded.get(version);
     if (holder && holder.role !== role) {
       throw new AppError('MODEL_VERSION_IN_USE', `Version ${version} is already the ${holder.role}; a version holds one role at a time`);
@@ -435,7 +649,7 @@ export class ModelsService implements OnModuleInit {
       this.loadSeconds.observe({ temperature: 'cold' }, (performance.now() - started) / 1000);
     }
     try {
-      await this.store.changeRoles([{ role, version, traffic }], entry(`${role}.set`, version, `${role} set (${role === 'canary' ? `${traffic} %` : `sample rate ${traffic}`})`));
+      await this.storage('stored', this.store.changeRoles([{ role, version, traffic }], entry(`${role}.set`, version, `${role} set (${role === 'canary' ? `${traffic} %` : `sample rate ${traffic}`})`)));
     } catch (error) {
       if (!holder) await serving.engine.close().catch(() => undefined);
       throw error;
@@ -537,14 +751,16 @@ export class ModelsService implements OnModuleInit {
     }
   }
 
-  private manifestOf(version: string): ModelManifest {
+  /** The version's manifest; with a shared registry, one registered by another replica since the last look too. */
+  private async manifestOf(version: string): Promise<ModelManifest> {
+    if (!this.repository.get(version) && this.sharedRoles) await this.repository.rescan();
     const manifest = this.repository.get(version);
     if (!manifest) throw new AppError('MODEL_VERSION_NOT_FOUND', `No registered model version is named ${JSON.stringify(version)}`);
     return manifest;
   }
 
   private async roleOf(role: RoleAssignment['role']): Promise<RoleAssignment | undefined> {
-    return (await this.store.roles()).find((r) => r.role === role);
+    return (await this.storage('read', this.store.roles())).find((r) => r.role === role);
   }
 
   private view(manifest: ModelManifest, roles: readonly RoleAssignment[]): VersionView {
@@ -569,6 +785,10 @@ function describeValidation(v: ValidationReport, warm: boolean): string {
 
 function describeChange(change: ProductionChange): string {
   return change.previousVersion ? `production ${change.previousVersion} -> ${change.version}` : `production ${change.version}`;
+}
+
+function isStorageFailure(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'STORAGE_UNAVAILABLE';
 }
 
 function hasEngineCode(error: unknown): boolean {
