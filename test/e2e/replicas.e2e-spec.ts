@@ -14,8 +14,10 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { parseExposition, samples } from '../support/prometheus-text';
 import { ChildServer, compileServer, spawnServer } from './support/child-server';
 import { makeModelVariant } from './support/model-variants';
+import { MAX_JOB_PAGE_SIZE } from '../../src/jobs/dto/job-query.dto';
 
 const TOKEN = 'replica-test-admin-token-0123456789';
+const JOB_PAGE = MAX_JOB_PAGE_SIZE;
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 const TEXTS = [
   'I absolutely loved this movie! The acting was superb.',
@@ -35,6 +37,10 @@ function replicaEnv(databaseUrl: string, dataDir: string, repository: string, im
     ADMIN_TOKEN: TOKEN,
     LOG_LEVEL: 'info',
     JOB_LEASE_SECONDS: '3',
+    // Small chunks that each wait ENGINE_MAX_WAIT_MS in the engine for a batch that never fills: a replica holds a
+    // lease for at least 40 ms per chunk, so the one killed below is certainly killed holding one.
+    JOB_CHUNK_SIZE: '8',
+    ENGINE_MAX_WAIT_MS: '40',
     JOB_POLL_INTERVAL_MS: '100',
     MODEL_RECONCILE_SECONDS: '2',
     MONITOR_REFRESH_SECONDS: '1',
@@ -129,7 +135,7 @@ describe('three replicas on one PostgreSQL (compiled servers, real engine)', () 
   });
 
   it('completes a job exactly once when a replica working on it is killed (kill -9)', async () => {
-    const texts = Array.from({ length: 300 }, (_, i) => `${TEXTS[i % TEXTS.length]} (${i})`);
+    const texts = Array.from({ length: 2000 }, (_, i) => `${TEXTS[i % TEXTS.length]} (${i})`);
     const accepted = await replicas[2].request('POST', '/async-sentiment', { json: { texts } });
     expect(accepted.status).toBe(202);
     const id: string = accepted.body.job_id;
@@ -146,6 +152,14 @@ describe('three replicas on one PostgreSQL (compiled servers, real engine)', () 
     victim.child.kill('SIGKILL');
     await victim.exited;
     const survivors = replicas.filter((_, i) => i !== victimIndex);
+    replicas = survivors;
+    // What the dead replica left behind: texts leased to it and never classified, which only a takeover can finish.
+    const orphaned = await db.query<{ idx: number }>(
+      `SELECT i.idx FROM job_items i JOIN jobs j ON j.seq = i.job_seq
+       WHERE j.id = $1 AND i.label IS NULL AND split_part(i.lease_owner, ':', 2) = $2`,
+      [id, String(victim.child.pid)],
+    );
+    expect(orphaned.rows.length).toBeGreaterThan(0);
 
     const done = await until(
       'the job to complete on the surviving replicas',
@@ -157,8 +171,17 @@ describe('three replicas on one PostgreSQL (compiled servers, real engine)', () 
     );
     expect(done.progress).toMatchObject({ done: texts.length, total: texts.length });
 
-    const results = (await survivors[1].request('GET', `/job/${id}?limit=1000`)).body.results as Array<{ index: number; prediction_id: string }>;
+    const results: Array<{ index: number; prediction_id: string }> = [];
+    for (let offset: number | null = 0; offset !== null; ) {
+      const answer = await survivors[1].request('GET', `/job/${id}?offset=${offset}&limit=${JOB_PAGE}`);
+      expect(answer.status).toBe(200);
+      results.push(...answer.body.results);
+      offset = answer.body.page.next_offset;
+    }
     expect(results.map((r) => r.index)).toEqual(texts.map((_, i) => i));
+    // The orphaned texts were taken over once their lease expired, and classified by a survivor.
+    const taken = new Set(orphaned.rows.map((row) => row.idx));
+    expect(results.filter((r) => taken.has(r.index)).every((r) => typeof r.prediction_id === 'string')).toBe(true);
     const logged = await db.query<{ n: number; distinct_ids: number }>(
       'SELECT count(*)::int AS n, count(DISTINCT id)::int AS distinct_ids FROM predictions WHERE job_id = $1',
       [id],
@@ -166,7 +189,6 @@ describe('three replicas on one PostgreSQL (compiled servers, real engine)', () 
     // Exactly one prediction-log record per text: a chunk redone after the kill never duplicates one.
     expect(logged.rows[0]).toEqual({ n: texts.length, distinct_ids: texts.length });
     expect(new Set(results.map((r) => r.prediction_id)).size).toBe(texts.length);
-    replicas = survivors;
   });
 
   it('a model activated on one replica reaches the others within seconds', async () => {
