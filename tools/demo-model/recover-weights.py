@@ -11,7 +11,8 @@ model parameter (a separate Mul by `inv_temperature`), so it is left out and rep
 The recovered model is then checked against test/fixtures/demo-sentiment-pytorch.json (PyTorch outputs of the same
 weights): logits (times 1/T) and sentence embeddings must match within 1e-4, or nothing is written.
 
-Usage: /usr/bin/python3 recover-weights.py [--onnx PATH] [--out work/recovered.pt]
+Usage: /usr/bin/python3 recover-weights.py [--onnx PATH] [--fixture PATH] [--out work/recovered.pt]
+(--onnx reads config.json from the same directory)
 """
 import argparse
 import json
@@ -58,6 +59,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--onnx', default=os.path.join(MODEL_DIR, 'model.onnx'))
     ap.add_argument('--out', default=os.path.join(WORK, 'recovered.pt'))
+    ap.add_argument('--fixture', default=FIXTURE, help='PyTorch outputs of the same weights (an older commit\'s, '
+                    'with an older model.onnx)')
     ap.add_argument('--tolerance', type=float, default=1e-4)
     args = ap.parse_args()
 
@@ -70,7 +73,7 @@ def main():
                  f'unexpected {sorted(unexpected)}')
     model.load_state_dict(state)
 
-    with open(FIXTURE, encoding='utf-8') as f:
+    with open(args.fixture, encoding='utf-8') as f:
         fixture = json.load(f)
     worst_logit, worst_emb = 0.0, 0.0
     with torch.no_grad():
@@ -84,7 +87,7 @@ def main():
     print(f'recover-weights: {n} fixture texts, max abs diff logits {worst_logit:.3g}, sentence_embedding '
           f'{worst_emb:.3g} (temperature {1 / inv_t:.4f}, not part of the weights)')
     if worst_logit > args.tolerance or worst_emb > args.tolerance:
-        sys.exit(f'recover-weights: recovered model does not reproduce {os.path.relpath(FIXTURE)} within '
+        sys.exit(f'recover-weights: recovered model does not reproduce {args.fixture} within '
                  f'{args.tolerance}; not writing {args.out}')
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     torch.save(model.state_dict(), args.out)
