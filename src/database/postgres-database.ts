@@ -108,7 +108,8 @@ export class PostgresDatabase implements OnModuleInit, OnApplicationShutdown {
   /**
    * Brings `component`'s tables to the latest version (append-only steps, as for SQLite), under the migration
    * advisory lock, each step in the transaction that records it. Returns the migration's promise; startup awaits
-   * every one (onModuleInit), and a store awaits its own before its first statement.
+   * every one (onModuleInit), and a store awaits its own before its first statement. The promise is already
+   * handled here, so a store may keep it unawaited until then without an unhandled rejection.
    */
   migrate(component: string, steps: readonly string[]): Promise<void> {
     const run = this.migrationChain.then(() => this.runMigration(component, steps));

@@ -49,7 +49,6 @@ export class PostgresDriftStore extends DriftStore {
   constructor(private readonly database: PostgresDatabase) {
     super();
     this.ready = database.migrate('drift', MIGRATIONS);
-    this.ready.catch(() => undefined); // reported by PostgresDatabase.onModuleInit and by the first call
   }
 
   async loadReference(modelVersion: string): Promise<StoredReference | undefined> {

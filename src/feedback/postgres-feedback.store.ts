@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { feedbackFromRow, type FeedbackRow } from './feedback-row';
+import { UUID_PATTERN } from '../common/validation/validators';
 import { PostgresDatabase } from '../database/postgres-database';
 import { FeedbackStore, type FeedbackTarget } from './feedback.store';
 import type { SaveFeedbackResult, StoredFeedback } from './feedback.types';
@@ -30,16 +32,6 @@ const MIGRATIONS = [
    CREATE INDEX feedback_prediction_created_at ON feedback (prediction_created_at);`,
 ];
 
-interface FeedbackRow {
-  prediction_id: string;
-  correct_label: string;
-  received_at: number;
-  first_received_at: number;
-  revision: number;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Feedback on PostgreSQL (DATABASE_URL): several replicas save into it at once. */
 @Injectable()
 export class PostgresFeedbackStore extends FeedbackStore implements OnApplicationShutdown {
@@ -50,7 +42,6 @@ export class PostgresFeedbackStore extends FeedbackStore implements OnApplicatio
   constructor(private readonly database: PostgresDatabase) {
     super();
     this.ready = database.migrate('feedback', MIGRATIONS);
-    this.ready.catch(() => undefined); // reported by PostgresDatabase.onModuleInit and by the first call
     this.sweeper = setInterval(() => {
       this.sweepExpired().catch((error: Error) => this.logger.warn(`Deleting feedback of expired predictions failed: ${error.message}`));
     }, SWEEP_INTERVAL_MS);
@@ -62,15 +53,15 @@ export class PostgresFeedbackStore extends FeedbackStore implements OnApplicatio
   }
 
   async find(predictionId: string): Promise<StoredFeedback | undefined> {
-    if (!UUID.test(predictionId)) return undefined; // not an id the log hands out; the UUID column would reject it
+    if (!UUID_PATTERN.test(predictionId)) return undefined; // not an id the log hands out; the UUID column would reject it
     await this.ready;
-    const rows = await this.database.query<FeedbackRow & Record<string, unknown>>(
+    const rows = await this.database.query<FeedbackRow>(
       `SELECT f.* FROM feedback AS f
        WHERE f.prediction_id = $1
          AND EXISTS (SELECT 1 FROM predictions AS p WHERE p.id = f.prediction_id AND p.created_at = f.prediction_created_at)`,
       [predictionId],
     );
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    return rows[0] ? feedbackFromRow(rows[0]) : undefined;
   }
 
   /**
@@ -82,28 +73,28 @@ export class PostgresFeedbackStore extends FeedbackStore implements OnApplicatio
   async save(prediction: FeedbackTarget, correctLabel: string, receivedAt: number): Promise<SaveFeedbackResult> {
     await this.ready;
     return this.database.transaction(async (tx) => {
-      const inserted = await tx.query<FeedbackRow & Record<string, unknown>>(
+      const inserted = await tx.query<FeedbackRow>(
         `INSERT INTO feedback (prediction_id, prediction_created_at, correct_label, received_at, first_received_at, revision)
          VALUES ($1, $2, $3, $4, $4, 1)
          ON CONFLICT (prediction_id) DO NOTHING
          RETURNING *`,
         [prediction.id, prediction.createdAt, correctLabel, receivedAt],
       );
-      if (inserted.rows[0]) return { outcome: 'created', feedback: fromRow(inserted.rows[0]) };
-      const held = await tx.query<FeedbackRow & Record<string, unknown>>('SELECT * FROM feedback WHERE prediction_id = $1 FOR UPDATE', [prediction.id]);
+      if (inserted.rows[0]) return { outcome: 'created', feedback: feedbackFromRow(inserted.rows[0]) };
+      const held = await tx.query<FeedbackRow>('SELECT * FROM feedback WHERE prediction_id = $1 FOR UPDATE', [prediction.id]);
       if (!held.rows[0]) {
         // Only the sweep deletes rows, and only those of predictions already gone from the log.
         throw new Error(`The feedback of prediction ${prediction.id} was deleted while being saved (its prediction expired)`);
       }
-      const previous = fromRow(held.rows[0]);
+      const previous = feedbackFromRow(held.rows[0]);
       if (previous.correctLabel === correctLabel) return { outcome: 'unchanged', feedback: previous };
-      const updated = await tx.query<FeedbackRow & Record<string, unknown>>(
+      const updated = await tx.query<FeedbackRow>(
         `UPDATE feedback SET correct_label = $2, received_at = $3, revision = revision + 1
          WHERE prediction_id = $1
          RETURNING *`,
         [prediction.id, correctLabel, receivedAt],
       );
-      return { outcome: 'replaced', feedback: fromRow(updated.rows[0]), previous };
+      return { outcome: 'replaced', feedback: feedbackFromRow(updated.rows[0]), previous };
     });
   }
 
@@ -123,14 +114,4 @@ export class PostgresFeedbackStore extends FeedbackStore implements OnApplicatio
     const deleted = await this.database.pool.query('DELETE FROM feedback WHERE prediction_created_at < $1', [oldest]);
     return deleted.rowCount ?? 0;
   }
-}
-
-function fromRow(row: FeedbackRow): StoredFeedback {
-  return {
-    predictionId: row.prediction_id,
-    correctLabel: row.correct_label,
-    receivedAt: row.received_at,
-    firstReceivedAt: row.first_received_at,
-    revision: row.revision,
-  };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { feedbackFromRow, type FeedbackRow } from './feedback-row';
 import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { FeedbackStore, type FeedbackTarget } from './feedback.store';
@@ -22,14 +23,6 @@ const MIGRATIONS = [
    ) WITHOUT ROWID;
    CREATE INDEX feedback_received_at ON feedback (received_at, correct_label);`,
 ];
-
-interface FeedbackRow {
-  prediction_id: string;
-  correct_label: string;
-  received_at: number;
-  first_received_at: number;
-  revision: number;
-}
 
 /** SQLite persistence of feedback (the embedded default). */
 @Injectable()
@@ -79,16 +72,6 @@ export class SqliteFeedbackStore extends FeedbackStore {
 
   private findSync(predictionId: string): StoredFeedback | undefined {
     const row = this.byId.get(predictionId) as FeedbackRow | undefined;
-    return row && fromRow(row);
+    return row && feedbackFromRow(row);
   }
-}
-
-function fromRow(row: FeedbackRow): StoredFeedback {
-  return {
-    predictionId: row.prediction_id,
-    correctLabel: row.correct_label,
-    receivedAt: row.received_at,
-    firstReceivedAt: row.first_received_at,
-    revision: row.revision,
-  };
 }

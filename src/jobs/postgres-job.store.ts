@@ -87,7 +87,6 @@ export class PostgresJobStore extends JobStore {
   constructor(private readonly database: PostgresDatabase) {
     super();
     this.ready = database.migrate('jobs', MIGRATIONS);
-    this.ready.catch(() => undefined); // reported by PostgresDatabase.onModuleInit and by the first call
   }
 
   async create(id: string, texts: readonly string[], createdAt: number): Promise<number> {

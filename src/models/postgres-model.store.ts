@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PostgresDatabase, type PgExecutor } from '../database/postgres-database';
 import { ModelStore } from './model.store';
-import type { HistoryEntry, HistoryOutcome, ModelRole, NewHistoryEntry, RoleAssignment, RoleChange } from './model.types';
+import type { HistoryEntry, NewHistoryEntry, RoleAssignment, RoleChange } from './model.types';
+import { historyFromRow, roleFromRow, type HistoryRow, type RoleRow } from './model-rows';
 
 /**
  * The channel on which a committed role change is announced to every replica (LISTEN/NOTIFY). The payload is
@@ -30,23 +31,6 @@ const MIGRATIONS = [
    CREATE TABLE model_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
-interface RoleRow extends Record<string, unknown> {
-  role: string;
-  version: string;
-  traffic: number | null;
-  updated_at: number;
-}
-
-interface HistoryRow extends Record<string, unknown> {
-  id: number;
-  at: number;
-  action: string;
-  version: string | null;
-  previous_version: string | null;
-  outcome: string;
-  detail: string;
-}
-
 const INSERT_HISTORY = 'INSERT INTO model_history (at, action, version, previous_version, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6)';
 
 /**
@@ -60,18 +44,12 @@ export class PostgresModelStore extends ModelStore {
   constructor(private readonly database: PostgresDatabase) {
     super();
     this.ready = database.migrate('models', MIGRATIONS);
-    this.ready.catch(() => undefined); // reported by PostgresDatabase.onModuleInit and by the first call
   }
 
   async roles(): Promise<RoleAssignment[]> {
     await this.ready;
     const rows = await this.database.query<RoleRow>('SELECT role, version, traffic, updated_at FROM model_roles ORDER BY role');
-    return rows.map((row) => ({
-      role: row.role as ModelRole,
-      version: row.version,
-      ...(row.traffic !== null ? { traffic: row.traffic } : {}),
-      updatedAt: row.updated_at,
-    }));
+    return rows.map(roleFromRow);
   }
 
   async changeRoles(changes: readonly RoleChange[], entry: NewHistoryEntry): Promise<void> {
@@ -101,15 +79,7 @@ export class PostgresModelStore extends ModelStore {
   async history(limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<HistoryEntry[]> {
     await this.ready;
     const rows = await this.database.query<HistoryRow>('SELECT * FROM model_history WHERE id < $1 ORDER BY id DESC LIMIT $2', [beforeId, limit]);
-    return rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      action: row.action,
-      ...(row.version !== null ? { version: row.version } : {}),
-      ...(row.previous_version !== null ? { previousVersion: row.previous_version } : {}),
-      outcome: row.outcome as HistoryOutcome,
-      detail: row.detail,
-    }));
+    return rows.map(historyFromRow);
   }
 
   async setting(key: string): Promise<string | undefined> {

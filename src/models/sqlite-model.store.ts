@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { ModelStore } from './model.store';
-import type { HistoryEntry, HistoryOutcome, ModelRole, NewHistoryEntry, RoleAssignment, RoleChange } from './model.types';
+import type { HistoryEntry, NewHistoryEntry, RoleAssignment, RoleChange } from './model.types';
+import { historyFromRow, roleFromRow, type HistoryRow, type RoleRow } from './model-rows';
 
 /** The models feature's tables; steps are append-only (see SqliteDatabase.migrate). */
 const MIGRATIONS = [
@@ -23,23 +24,6 @@ const MIGRATIONS = [
    );
    CREATE TABLE model_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
 ];
-
-interface RoleRow {
-  role: string;
-  version: string;
-  traffic: number | null;
-  updated_at: number;
-}
-
-interface HistoryRow {
-  id: number;
-  at: number;
-  action: string;
-  version: string | null;
-  previous_version: string | null;
-  outcome: string;
-  detail: string;
-}
 
 /** SQLite persistence of model roles and history (synchronous underneath, async to its callers). */
 @Injectable()
@@ -73,12 +57,7 @@ export class SqliteModelStore extends ModelStore {
   }
 
   async roles(): Promise<RoleAssignment[]> {
-    return (this.selectRoles.all() as RoleRow[]).map((row) => ({
-      role: row.role as ModelRole,
-      version: row.version,
-      ...(row.traffic !== null ? { traffic: row.traffic } : {}),
-      updatedAt: row.updated_at,
-    }));
+    return (this.selectRoles.all() as RoleRow[]).map(roleFromRow);
   }
 
   async changeRoles(changes: readonly RoleChange[], entry: NewHistoryEntry): Promise<void> {
@@ -96,15 +75,7 @@ export class SqliteModelStore extends ModelStore {
   }
 
   async history(limit: number, beforeId = Number.MAX_SAFE_INTEGER): Promise<HistoryEntry[]> {
-    return (this.selectHistory.all(beforeId, limit) as HistoryRow[]).map((row) => ({
-      id: row.id,
-      at: row.at,
-      action: row.action,
-      ...(row.version !== null ? { version: row.version } : {}),
-      ...(row.previous_version !== null ? { previousVersion: row.previous_version } : {}),
-      outcome: row.outcome as HistoryOutcome,
-      detail: row.detail,
-    }));
+    return (this.selectHistory.all(beforeId, limit) as HistoryRow[]).map(historyFromRow);
   }
 
   async setting(key: string): Promise<string | undefined> {

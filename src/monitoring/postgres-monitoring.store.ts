@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { baselineFromRow, type BaselineRow } from './baseline-row';
 import { PostgresDatabase } from '../database/postgres-database';
 import { MonitoringStore } from './monitoring.store';
 import type { Baseline, WindowCell } from './performance-tracker';
@@ -32,16 +33,6 @@ const LABELLED_COUNTS_SQL = `
   WHERE f.received_at >= $1
   GROUP BY 1, 2, 3, 4`;
 
-interface BaselineRow {
-  model_version: string;
-  window_start: number;
-  window_end: number;
-  samples: number;
-  accuracy: number;
-  weighted_f1: number;
-  established_at: number;
-}
-
 /** Performance monitoring on PostgreSQL (DATABASE_URL): every replica reads the same feedback and baselines. */
 @Injectable()
 export class PostgresMonitoringStore extends MonitoringStore {
@@ -50,7 +41,6 @@ export class PostgresMonitoringStore extends MonitoringStore {
   constructor(private readonly database: PostgresDatabase) {
     super();
     this.ready = database.migrate('monitoring', MIGRATIONS);
-    this.ready.catch(() => undefined); // reported by PostgresDatabase.onModuleInit and by the first call
   }
 
   async labelledCounts(since: number, windowMs: number): Promise<WindowCell[]> {
@@ -60,16 +50,8 @@ export class PostgresMonitoringStore extends MonitoringStore {
 
   async baselines(): Promise<Baseline[]> {
     await this.ready;
-    const rows = await this.database.query<BaselineRow & Record<string, unknown>>('SELECT * FROM monitoring_baselines');
-    return rows.map((row) => ({
-      modelVersion: row.model_version,
-      start: row.window_start,
-      end: row.window_end,
-      samples: row.samples,
-      accuracy: row.accuracy,
-      weightedF1: row.weighted_f1,
-      establishedAt: row.established_at,
-    }));
+    const rows = await this.database.query<BaselineRow>('SELECT * FROM monitoring_baselines');
+    return rows.map(baselineFromRow);
   }
 
   /** ON CONFLICT DO NOTHING: when two replicas fix a version's baseline at once, the first commit wins for both. */

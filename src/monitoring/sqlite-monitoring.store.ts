@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { baselineFromRow, type BaselineRow } from './baseline-row';
 import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { MonitoringStore } from './monitoring.store';
@@ -35,16 +36,6 @@ const LABELLED_COUNTS_SQL = `
   WHERE f.received_at >= @since
   GROUP BY 1, 2, 3, 4`;
 
-interface BaselineRow {
-  model_version: string;
-  window_start: number;
-  window_end: number;
-  samples: number;
-  accuracy: number;
-  weighted_f1: number;
-  established_at: number;
-}
-
 /** SQLite reads and writes of performance monitoring (the embedded default). */
 @Injectable()
 export class SqliteMonitoringStore extends MonitoringStore {
@@ -78,15 +69,7 @@ export class SqliteMonitoringStore extends MonitoringStore {
   }
 
   async baselines(): Promise<Baseline[]> {
-    return (this.selectBaselines.all() as BaselineRow[]).map((row) => ({
-      modelVersion: row.model_version,
-      start: row.window_start,
-      end: row.window_end,
-      samples: row.samples,
-      accuracy: row.accuracy,
-      weightedF1: row.weighted_f1,
-      establishedAt: row.established_at,
-    }));
+    return (this.selectBaselines.all() as BaselineRow[]).map(baselineFromRow);
   }
 
   /** Stores a version's baseline; one already stored is kept (a baseline never changes). */

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { UUID_PATTERN } from '../common/validation/validators';
 import { PostgresDatabase, type PgExecutor } from '../database/postgres-database';
 import { PredictionStore, type PruneResult } from './prediction.store';
-import type { PredictionRecord, PredictionSource } from './prediction.types';
+import { PREDICTION_COLUMNS, predictionFromRow, predictionValues, type PredictionRow } from './prediction-rows';
+import type { PredictionRecord } from './prediction.types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Daily partitions kept ready ahead of today, so no insert ever waits for DDL at midnight. */
@@ -38,23 +40,6 @@ const MIGRATIONS = [
    ) PARTITION BY RANGE (created_at);`,
 ];
 
-interface PredictionRow {
-  id: string;
-  created_at: number;
-  model_version: string;
-  label: string;
-  score: number;
-  scores: Record<string, number>;
-  latency_ms: number;
-  source: string;
-  job_id: string | null;
-  input: string | null;
-  input_hash: string | null;
-  input_length: number;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 @Injectable()
 export class PostgresPredictionStore extends PredictionStore implements OnApplicationShutdown {
   private readonly logger = new Logger(PostgresPredictionStore.name);
@@ -88,10 +73,10 @@ export class PostgresPredictionStore extends PredictionStore implements OnApplic
   }
 
   async findById(id: string): Promise<PredictionRecord | undefined> {
-    if (!UUID.test(id)) return undefined; // not an id this service hands out; the UUID column would reject it
+    if (!UUID_PATTERN.test(id)) return undefined; // not an id this service hands out; the UUID column would reject it
     await this.ready;
     const rows = await this.database.query<PredictionRow & Record<string, unknown>>('SELECT * FROM predictions WHERE id = $1', [id]);
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    return rows[0] ? predictionFromRow(rows[0]) : undefined;
   }
 
   /** Drops every daily partition that ends at or before `cutoff`: retention works in whole days. */
@@ -149,22 +134,9 @@ export class PostgresPredictionStore extends PredictionStore implements OnApplic
 export async function insertPredictionsPostgres(executor: PgExecutor, records: readonly PredictionRecord[]): Promise<void> {
   if (records.length === 0) return;
   const columns: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(records.length));
-  records.forEach((r, i) => {
-    columns[0][i] = r.id;
-    columns[1][i] = r.createdAt;
-    columns[2][i] = r.modelVersion;
-    columns[3][i] = r.label;
-    columns[4][i] = r.score;
-    columns[5][i] = JSON.stringify(r.scores);
-    columns[6][i] = r.latencyMs;
-    columns[7][i] = r.source;
-    columns[8][i] = r.jobId ?? null;
-    columns[9][i] = r.input ?? null;
-    columns[10][i] = r.inputHash ?? null;
-    columns[11][i] = r.inputLength;
-  });
+  records.forEach((record, i) => predictionValues(record).forEach((value, column) => (columns[column][i] = value)));
   await executor.query(
-    `INSERT INTO predictions (id, created_at, model_version, label, score, scores, latency_ms, source, job_id, input, input_hash, input_length)
+    `INSERT INTO predictions (${PREDICTION_COLUMNS})
      SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::float8[], $6::jsonb[], $7::float8[], $8::text[],
                           $9::text[], $10::text[], $11::text[], $12::int[])`,
     columns,
@@ -178,21 +150,4 @@ function dayStart(ms: number): number {
 /** predictions_20261201 for the UTC day starting at `start`. */
 export function partitionName(start: number): string {
   return `predictions_${new Date(start).toISOString().slice(0, 10).replaceAll('-', '')}`;
-}
-
-function fromRow(row: PredictionRow): PredictionRecord {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    modelVersion: row.model_version,
-    label: row.label,
-    score: row.score,
-    scores: row.scores,
-    latencyMs: row.latency_ms,
-    source: row.source as PredictionSource,
-    ...(row.job_id !== null ? { jobId: row.job_id } : {}),
-    ...(row.input !== null ? { input: row.input } : {}),
-    ...(row.input_hash !== null ? { inputHash: row.input_hash } : {}),
-    inputLength: row.input_length,
-  };
 }

@@ -3,7 +3,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '../database/sqlite-database';
 import { PredictionStore, type PruneResult } from './prediction.store';
-import type { PredictionRecord, PredictionSource } from './prediction.types';
+import { PREDICTION_COLUMNS, predictionFromRow, predictionValues, type PredictionRow } from './prediction-rows';
+import type { PredictionRecord } from './prediction.types';
 
 /** The prediction log's table; steps are append-only (see SqliteDatabase.migrate). */
 const MIGRATIONS = [
@@ -23,21 +24,6 @@ const MIGRATIONS = [
    ) WITHOUT ROWID;
    CREATE INDEX predictions_created_at ON predictions (created_at);`,
 ];
-
-interface PredictionRow {
-  id: string;
-  created_at: number;
-  model_version: string;
-  label: string;
-  score: number;
-  scores: string;
-  latency_ms: number;
-  source: string;
-  job_id: string | null;
-  input: string | null;
-  input_hash: string | null;
-  input_length: number;
-}
 
 /** SQLite persistence of the prediction log (the embedded default). */
 @Injectable()
@@ -60,7 +46,7 @@ export class SqlitePredictionStore extends PredictionStore {
 
   async findById(id: string): Promise<PredictionRecord | undefined> {
     const row = this.byId.get(id) as PredictionRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? predictionFromRow(row) : undefined;
   }
 
   async deleteOlderThan(cutoff: number): Promise<PruneResult> {
@@ -81,45 +67,12 @@ export function insertPredictionsSqlite(db: BetterSqlite3.Database, records: rea
   if (!insert) {
     // Positional parameters: binding an array of values is cheaper than building a named-parameter object per row.
     const statement = db.prepare(
-      `INSERT INTO predictions (id, created_at, model_version, label, score, scores, latency_ms, source, job_id, input, input_hash, input_length)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO predictions (${PREDICTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     insert = db.transaction((rows: readonly PredictionRecord[]) => {
-      for (const r of rows) {
-        statement.run(
-          r.id,
-          r.createdAt,
-          r.modelVersion,
-          r.label,
-          r.score,
-          JSON.stringify(r.scores),
-          r.latencyMs,
-          r.source,
-          r.jobId ?? null,
-          r.input ?? null,
-          r.inputHash ?? null,
-          r.inputLength,
-        );
-      }
+      for (const record of rows) statement.run(predictionValues(record));
     });
     inserters.set(db, insert);
   }
   insert(records);
-}
-
-function fromRow(row: PredictionRow): PredictionRecord {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    modelVersion: row.model_version,
-    label: row.label,
-    score: row.score,
-    scores: JSON.parse(row.scores) as Record<string, number>,
-    latencyMs: row.latency_ms,
-    source: row.source as PredictionSource,
-    ...(row.job_id !== null ? { jobId: row.job_id } : {}),
-    ...(row.input !== null ? { input: row.input } : {}),
-    ...(row.input_hash !== null ? { inputHash: row.input_hash } : {}),
-    inputLength: row.input_length,
-  };
 }

@@ -8,7 +8,8 @@ import { describeValue } from '../errors/describe-value';
  * per problem.
  */
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in its 8-4-4-4-12 hex form, any case (the form prediction ids are handed out in). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The rule of each one-field validator below, by its registered name: the decorators validate with these, and
