@@ -190,9 +190,9 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   Tsfn tsfn = tsfn_;
   engine_ = std::make_unique<engine::Engine>(
       std::move(bundle->model), bundle->batching, bundle->cache_size,
-      [tsfn](std::unique_ptr<engine::Request> request) mutable {
-        auto* js_request = static_cast<JsRequest*>(request.release());
-        if (tsfn.BlockingCall(js_request) != napi_ok) delete js_request;  // the environment is shutting down
+      [tsfn](FinishedRequests requests) mutable {
+        auto* finished = new FinishedRequests(std::move(requests));
+        if (tsfn.BlockingCall(finished) != napi_ok) delete finished;  // the environment is shutting down
       });
   cleanup_hook_ = env.AddCleanupHook(&EngineWrap::CleanupHook, this);
 }
@@ -220,14 +220,18 @@ void EngineWrap::Shutdown() {
   }
 }
 
-void CallEngineJs(Napi::Env env, Napi::Function, EngineWrap* self, JsRequest* request) {
-  std::unique_ptr<JsRequest> owned(request);
+void CallEngineJs(Napi::Env env, Napi::Function, EngineWrap* self, FinishedRequests* finished) {
+  std::unique_ptr<FinishedRequests> owned(finished);
   // The environment is going away (a worker thread was terminated): nothing can be settled any more.
   if (env == nullptr || self == nullptr || self->tearing_down_) return;
-  try {
-    self->Complete(env, std::move(owned));
-  } catch (const Napi::Error&) {
-    // JS refused to run (the environment is terminating); this callback must not throw into N-API.
+  for (auto& request : *owned) {
+    // Every request the engine hands over is a JsRequest: Submit is the only way in.
+    std::unique_ptr<JsRequest> js_request(static_cast<JsRequest*>(request.release()));
+    try {
+      self->Complete(env, std::move(js_request));
+    } catch (const Napi::Error&) {
+      // JS refused to run (the environment is terminating); this callback must not throw into N-API.
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine/engine.h"
 
@@ -27,9 +28,13 @@ struct LoadedBundle {
   size_t cache_size = 0;
 };
 
+// Requests the engine finished together (a batch's), handed to the JS thread in one thread-safe call.
+using FinishedRequests = std::vector<std::unique_ptr<engine::Request>>;
+
 class EngineWrap;
-// Runs on the JS thread for each request the worker finished.
-void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, JsRequest* request);
+// Runs on the JS thread for each group of requests the engine finished: settles them all in one callback scope,
+// so their Promise reactions run in one microtask checkpoint and the loop turns once per batch, not per request.
+void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, FinishedRequests* finished);
 
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
@@ -42,8 +47,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   ~EngineWrap() override;
 
  private:
-  friend void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, JsRequest* request);
-  using Tsfn = Napi::TypedThreadSafeFunction<EngineWrap, JsRequest, CallEngineJs>;
+  friend void CallEngineJs(Napi::Env env, Napi::Function callback, EngineWrap* self, FinishedRequests* finished);
+  using Tsfn = Napi::TypedThreadSafeFunction<EngineWrap, FinishedRequests, CallEngineJs>;
 
   // [async] classify(texts: string[], options?: {timeoutMs, signal}) → Promise<{label, score, scores}[]>
   Napi::Value Classify(const Napi::CallbackInfo& info);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
+
+#include "core/thread_name.h"
 
 namespace engine {
 
@@ -28,8 +31,16 @@ Batcher::Batcher(LoadedModel& model, const BatchingOptions& options, EngineStats
   options_.max_batch_tokens = std::max<size_t>(1, options_.max_batch_tokens);
   options_.runners = std::max<size_t>(1, options_.runners);
   idle_runners_ = options_.runners;
-  batcher_thread_ = std::thread([this] { BatcherLoop(); });
-  for (size_t i = 0; i < options_.runners; ++i) runner_threads_.emplace_back([this] { RunnerLoop(); });
+  batcher_thread_ = std::thread([this] {
+    NameThisThread("engine-batcher");
+    BatcherLoop();
+  });
+  for (size_t i = 0; i < options_.runners; ++i) {
+    runner_threads_.emplace_back([this, i] {
+      NameThisThread("engine-runner-" + std::to_string(i));
+      RunnerLoop();
+    });
+  }
 }
 
 Batcher::~Batcher() { Abort(); }
@@ -180,7 +191,9 @@ void Batcher::BatcherLoop() {
       std::unique_ptr<Request> close = std::move(close_request_);
       runner_wake_.notify_all();
       lock.unlock();
-      on_complete_(std::move(close));
+      std::vector<std::unique_ptr<Request>> last;
+      last.push_back(std::move(close));
+      on_complete_(std::move(last));
       return;
     }
 
@@ -401,9 +414,11 @@ void Batcher::Finish(Request* request, std::vector<std::unique_ptr<Request>>& fi
 }
 
 void Batcher::Deliver(std::vector<std::unique_ptr<Request>>& finished) {
-  for (auto& request : finished) on_complete_(std::move(request));
+  const size_t delivered = finished.size();
+  on_complete_(std::move(finished));
+  finished.clear();  // moved from: valid but unspecified, and the caller may reuse it
   std::lock_guard<std::mutex> lock(mutex_);
-  delivering_ -= finished.size();
+  delivering_ -= delivered;
   if (delivering_ == 0) batcher_wake_.notify_one();
 }
 

@@ -41,8 +41,10 @@ struct BatchingOptions {
 
 class Batcher {
  public:
-  // Called on an engine thread with each finished request, the Close request last of all.
-  using Completion = std::function<void(std::unique_ptr<Request>)>;
+  // Called on an engine thread with requests that finished together: all those a batch completed, in one call, so
+  // that the JS thread settles them in one turn of its loop (and its group commit takes them as one group). The
+  // Close request comes last of all, alone.
+  using Completion = std::function<void(std::vector<std::unique_ptr<Request>>)>;
 
   Batcher(LoadedModel& model, const BatchingOptions& options, EngineStats& stats, ResultCache& cache,
           Completion on_complete);

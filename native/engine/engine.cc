@@ -42,9 +42,12 @@ Engine::Engine(std::unique_ptr<LoadedModel> model, const BatchingOptions& batchi
                Completion on_complete)
     : model_(std::move(model)), batching_(batching), cache_(cache_size) {
   batcher_ = std::make_unique<Batcher>(*model_, batching_, stats_, cache_,
-                                       [this, on_complete = std::move(on_complete)](std::unique_ptr<Request> request) {
-                                         if (request->kind == RequestKind::Close) close_completed_ = true;
-                                         on_complete(std::move(request));
+                                       [this, on_complete = std::move(on_complete)](
+                                           std::vector<std::unique_ptr<Request>> requests) {
+                                         for (const auto& request : requests) {
+                                           if (request->kind == RequestKind::Close) close_completed_ = true;
+                                         }
+                                         on_complete(std::move(requests));
                                        });
   RegisterForProcessExit(this);
 }

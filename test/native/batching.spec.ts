@@ -70,6 +70,30 @@ describe('dynamic batching', () => {
     }
   });
 
+  test('the calls one batch finished are settled in one turn of the event loop', async () => {
+    // One runner and a long wait: the 32 calls made in this turn form exactly one batch.
+    const engine = await Engine.load(modelDir, { cacheSize: 0, maxWaitMs: 2000, maxBatchSize: 32, runners: 1 });
+    try {
+      // A counter that advances once per loop iteration (the check phase), so two settlements that see the same
+      // value happened in the same iteration.
+      let turn = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turn += 1;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const turns = await Promise.all(
+        randomTexts(32, 11).map((text) => engine.classify([text]).then(() => turn)),
+      );
+      ticking = false;
+      expect(engine.stats().batches).toBe(1);
+      expect(new Set(turns).size).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   test('multi-text calls interleaved with others get their own rows back, in order', async () => {
     const texts = randomTexts(90, 11);
     const engine = await Engine.load(modelDir, { cacheSize: 0, maxWaitMs: 5, maxBatchSize: 16 });
