@@ -138,7 +138,11 @@ async function startThrowawayPostgres(settings = {}) {
       async stop() {
         if (server.exitCode === null && server.signalCode === null) {
           server.kill('SIGINT'); // fast shutdown: roll back open transactions, close connections
-          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+          // The grace timer is cleared once the server exits: left pending, it kept the test run's process alive
+          // for 10 s after the last spec (Jest's "did not exit one second after the test run").
+          let grace;
+          await Promise.race([exited, new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
+          clearTimeout(grace);
           if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
         }
         for (const remove of cleanup.reverse()) remove();
