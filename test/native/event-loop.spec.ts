@@ -1,14 +1,17 @@
 /**
  * Inference runs off the JS thread: while the demo model classifies a large batch (or several concurrent ones), the
- * event loop keeps turning. Measured with perf_hooks.monitorEventLoopDelay (10 ms resolution) and a 10 ms
- * setInterval whose ticks and largest gap are recorded.
+ * event loop keeps turning. Measured with a 10 ms setInterval whose ticks and largest gap are recorded,
+ * perf_hooks.monitorEventLoopDelay (10 ms resolution), and the CPU time of the JS thread against that of the whole
+ * process (Linux: /proc/self/task/<tid>/stat).
  *
- * Thresholds are about behaviour, not speed. The workload is sized so that ONE native call lasts at least
- * MIN_CALL_MS; a loop blocked by that call would show a delay close to the call's whole duration and (almost) no
- * interval ticks, whereas a free loop on a noisy 2-core machine (ONNX Runtime busy on both cores) shows delays of a
- * few to a few tens of milliseconds. So: p99 delay < 50 ms, max delay and max tick gap < half a call's duration
- * (>= 250 ms), and at least a quarter of the ticks a free 10 ms interval would make.
+ * Thresholds are about behaviour, not speed, and hold on a loaded machine. The workload is sized so that ONE native
+ * call lasts at least MIN_CALL_MS; a loop blocked by that call would show a gap close to the call's whole duration
+ * and (almost) no interval ticks, and the JS thread would burn the inference's CPU time itself. So: max delay and max
+ * tick gap < half a call's duration (>= 250 ms), at least a quarter of the ticks a free 10 ms interval would make,
+ * and the JS thread's CPU time under a quarter of the process's. No absolute latency bound: on a shared 2-core
+ * machine the loop waits for a core however free it is (bench/ measures delays).
  */
+import { readFileSync } from 'fs';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import { Engine } from '../../lib';
 import { demoModelDir } from './demo-fixture';
@@ -17,8 +20,18 @@ import { sst2Sentences } from './realdata';
 const MIN_CALL_MS = 500;
 const MAX_TEXTS = 16384;
 
+/** CPU seconds (user + system) of one thread of this process, or of the whole process without `tid`. */
+function cpuSeconds(tid?: number): number {
+  const file = tid === undefined ? '/proc/self/stat' : `/proc/self/task/${tid}/stat`;
+  // Fields after the command name (which is in parentheses and may contain spaces): utime and stime are 14 and 15.
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 interface Measurement<T> {
   result: T;
+  jsCpuS: number;
+  processCpuS: number;
   elapsedMs: number;
   syncMs: number;
   ticks: number;
@@ -47,22 +60,30 @@ async function measure<T>(start: () => Promise<T>): Promise<Measurement<T>> {
   last = performance.now();
   maxGapMs = 0;
   // (no h.reset() here: after a reset the histogram does not record the next delay, so it would miss a block)
+  const jsCpu0 = cpuSeconds(process.pid); // the JS thread's id is the process id
+  const processCpu0 = cpuSeconds();
   const t0 = performance.now();
   const pending = start(); // the synchronous part of the call(s)
   const syncMs = performance.now() - t0;
   const result = await pending;
   const elapsedMs = performance.now() - t0;
+  const jsCpuS = cpuSeconds(process.pid) - jsCpu0;
+  const processCpuS = cpuSeconds() - processCpu0;
   h.disable();
   clearInterval(iv);
   maxGapMs = Math.max(maxGapMs, performance.now() - last);
-  return { result, elapsedMs, syncMs, ticks, maxGapMs, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, meanMs: h.mean / 1e6 };
+  return {
+    result, jsCpuS, processCpuS, elapsedMs, syncMs, ticks, maxGapMs,
+    p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, meanMs: h.mean / 1e6,
+  };
 }
 
 function summary(m: Measurement<unknown>): string {
   return (
     `inference ${m.elapsedMs.toFixed(0)} ms (synchronous part ${m.syncMs.toFixed(1)} ms); event-loop delay p99 ` +
     `${m.p99Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(1)} ms, mean ${m.meanMs.toFixed(1)} ms; ${m.ticks} interval ` +
-    `ticks, largest gap ${m.maxGapMs.toFixed(1)} ms`
+    `ticks, largest gap ${m.maxGapMs.toFixed(1)} ms; CPU: JS thread ${m.jsCpuS.toFixed(2)} s of the process's ` +
+    `${m.processCpuS.toFixed(2)} s`
   );
 }
 
@@ -71,7 +92,11 @@ function expectResponsive(m: Measurement<unknown>, callMs: number): void {
   const s = summary(m);
   const limit = Math.max(callMs / 2, 250);
   const problems: string[] = [];
-  if (!(m.p99Ms < 50)) problems.push(`p99 delay ${m.p99Ms.toFixed(1)} ms >= 50 ms`);
+  // Clock ticks are 10 ms: the process must have used enough CPU for the share to mean something.
+  if (!(m.processCpuS >= 0.1)) problems.push(`the process used only ${m.processCpuS.toFixed(2)} s of CPU: too little work to judge`);
+  if (!(m.jsCpuS < m.processCpuS / 4)) {
+    problems.push(`the JS thread used ${m.jsCpuS.toFixed(2)} s of the process's ${m.processCpuS.toFixed(2)} s of CPU`);
+  }
   if (!(m.maxMs < limit)) problems.push(`max delay ${m.maxMs.toFixed(1)} ms >= ${limit.toFixed(0)} ms`);
   if (!(m.maxGapMs < limit)) problems.push(`interval gap ${m.maxGapMs.toFixed(1)} ms >= ${limit.toFixed(0)} ms`);
   const minTicks = Math.floor(m.elapsedMs / 10 / 4);
@@ -145,10 +170,10 @@ describe('the event loop stays responsive while the demo model runs', () => {
   });
 
   test('many small concurrent classify calls (one text each)', async () => {
-    const small = texts.slice(0, 256);
+    const small = texts.slice(0, 1024);
     const m = await measure(() => Promise.all(small.map((t) => engine.classify([t]))));
     expect(m.result).toHaveLength(small.length);
-    // Starting 256 calls must itself be quick (each call only hands its text over), and the loop must keep turning
+    // Starting up to 1,024 calls must itself be quick (each call only hands its text over), and the loop must keep turning
     // while they run: were each call to run its inference on the JS thread, starting them would take the whole time.
     expectResponsive(m, m.elapsedMs);
   });
