@@ -66,6 +66,26 @@ describe('WorkerWindowEvaluator', () => {
     expect(after.get(process.pid)).toBe(base);
   });
 
+  it('shutdown lets the evaluations already handed over finish, then stops the thread', async () => {
+    const own = new WorkerWindowEvaluator();
+    const inline = runEvaluationJob(job(0.8));
+    const evaluating = own.evaluate(job(0.8));
+    await own.onApplicationShutdown();
+    // Terminating the thread at once would have rejected this with "the drift evaluation thread stopped".
+    expect((await evaluating).evaluation).toEqual(inline);
+    await expect(own.evaluate(job(0))).resolves.toBeDefined(); // a later call starts a new thread
+    await own.onApplicationShutdown();
+  });
+
+  it('shutdown waits no longer than its grace period for an evaluation', async () => {
+    const own = new WorkerWindowEvaluator();
+    const evaluating = own.evaluate(job(0.8));
+    const settled = evaluating.then(() => 'resolved', (error: Error) => error.message);
+    // A grace of 0 ends before the new thread has even started, let alone finished 500 permutations.
+    await own.close(0);
+    expect(await settled).toMatch(/^the drift evaluation thread stopped/);
+  });
+
   it('gives the same evaluation as the inline computation, and transfers the window', async () => {
     const inline = runEvaluationJob(job(0.8));
     const sent = job(0.8);

@@ -38,6 +38,13 @@ require.extensions['.ts'] = (module, filename) => {
 require(require('node:worker_threads').workerData.entry);
 `;
 
+/**
+ * How long shutdown waits for the evaluations already handed to the thread (a window of 1,000 takes about a second
+ * on 2 shared cores): long enough that a window closed before shutdown is recorded, short enough that a stuck
+ * thread cannot hold the process.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 interface Pending {
   resolve(message: { result: unknown; evaluationMs: number }): void;
   reject(error: Error): void;
@@ -59,6 +66,8 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
    */
   nicenessStep = 10;
   private nextId = 1;
+  /** Called once nothing is pending (shutdown waits on it). */
+  private idleWaiters: (() => void)[] = [];
 
   async evaluate(job: EvaluationJob): Promise<EvaluationOutcome> {
     const w = job.window;
@@ -86,7 +95,22 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
+    return this.close(SHUTDOWN_GRACE_MS);
+  }
+
+  /** Waits up to `graceMs` for pending evaluations, then stops the thread; pending ones left fail with the reason. */
+  async close(graceMs: number): Promise<void> {
+    // The drift service records each window whose evaluation comes back; terminating the thread first failed them
+    // ("the drift evaluation thread stopped: exit code 1") and the windows were lost.
+    if (this.pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
@@ -103,7 +127,10 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.notifyIdle();
+      }
       if (message.error !== undefined || message.result === undefined) pending.reject(new Error(message.error ?? 'no result returned'));
       else pending.resolve({ result: message.result, evaluationMs: message.evaluationMs ?? 0 });
     });
@@ -121,5 +148,12 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(error);
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
