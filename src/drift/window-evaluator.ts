@@ -43,7 +43,7 @@ require(require('node:worker_threads').workerData.entry);
  * on 2 shared cores): long enough that a window closed before shutdown is recorded, short enough that a stuck
  * thread cannot hold the process.
  */
-export const SHUTDOWN_GRACE_MS = 10_000;
+export const EVALUATION_SHUTDOWN_WAIT_MS = 10_000;
 
 interface Pending {
   resolve(message: { result: unknown; evaluationMs: number }): void;
@@ -96,7 +96,7 @@ export class WorkerWindowEvaluator extends WindowEvaluator implements OnApplicat
   }
 
   onApplicationShutdown(): Promise<void> {
-    return this.close(SHUTDOWN_GRACE_MS);
+    return this.close(EVALUATION_SHUTDOWN_WAIT_MS);
   }
 
   /** Waits up to `graceMs` for pending evaluations, then stops the thread; pending ones left fail with the reason. */
