@@ -4,9 +4,15 @@
  * (printed, never asserted in tests):
  *   engine  bench/engine.js's (a) measurement: the engine under 64 concurrent single-text callers, in process;
  *   command bin/classify-batch.js on a text file of the same texts (a child process), its own rows/s figure
- *           (rows written / time from the model loaded to the last row: reading, classifying and writing).
- * Both with the result cache off (the texts repeat). The two alternate, and medians are reported.
- * Target: command / engine >= 0.9.
+ *           (rows written / time from the model loaded to the last row: reading, classifying and writing; the
+ *           engine's figure also leaves its model load out). Its end-to-end rate (process start to exit, model
+ *           load included) is printed too.
+ * Both with the result cache off (the texts repeat). The two alternate; each repeat's command / engine ratio is
+ * taken from that back-to-back pair, so both saw about the same machine load. Reported: the medians of each rate,
+ * the median of the paired ratios, and the CPU time each spends per text (the whole process, every thread: a
+ * figure the load on a shared machine moves much less than throughput; the command's is net of its start-up and
+ * model load, measured on a one-text input). The load average is printed before and after: on a shared machine throughput is only meaningful
+ * with it. Target: command / engine >= 0.9.
  *
  * Usage: npm run build && node bench/batch.js [--texts N] [--repeats R]
  */
@@ -22,7 +28,7 @@ const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev
 const MODEL = path.join(ROOT, 'models', 'demo-sentiment');
 
 function parseArgs() {
-  const args = { texts: 8720, repeats: 5 };
+  const args = { texts: 8720, repeats: 9 };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -41,19 +47,43 @@ function corpus(count) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 
+/** CPU seconds of this process's waited-for children (Linux /proc: cutime + cstime, in clock ticks). */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+function childrenCpuSeconds() {
+  let stat;
+  try {
+    stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read /proc/self/stat for the command's CPU time (Linux only): ${error.message}`);
+  }
+  // Fields after the command name (which may hold spaces): state is field 3, cutime 16 and cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+
+/** The engine benchmark's pattern; its rate, and the CPU time of the whole process (every thread) per text. */
 async function engineRun(engine, texts, concurrency = 64) {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let next = 0;
   const worker = async () => {
     while (next < texts.length) await engine.classify([texts[next++]]);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return texts.length / ((performance.now() - started) / 1000);
+  const rate = texts.length / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { rate, cpuMsPerText: (used.user + used.system) / 1000 / texts.length };
 }
 
-/** Runs the command once; its own rows/s figure from the summary line ("done: N rows written; R rows/s"). */
-function commandRun(input, output, count) {
+/**
+ * Runs the command once: its own rows/s figure from the summary line ("done: N rows written; R rows/s"), and its
+ * CPU time per text once `fixedCpuSeconds` (start-up and model load, measured on a one-text input) is taken off.
+ */
+function commandRun(input, output, count, fixedCpuSeconds = 0) {
+  const cpuBefore = childrenCpuSeconds();
+  const started = performance.now();
   const run = spawnSync(
     process.execPath,
     [path.join(ROOT, 'bin', 'classify-batch.js'), input, '--output', output, '--overwrite', '--cache-size', '0', '--progress', 'none'],
@@ -64,7 +94,9 @@ function commandRun(input, output, count) {
   if (rows !== count) throw new Error(`classify-batch wrote ${rows} rows, expected ${count}`);
   const rate = /(\d+) rows\/s/.exec(run.stderr);
   if (!rate) throw new Error(`no rows/s in classify-batch's summary: ${run.stderr}`);
-  return Number(rate[1]);
+  const wallRate = count / ((performance.now() - started) / 1000);
+  const cpuSeconds = childrenCpuSeconds() - cpuBefore;
+  return { rate: Number(rate[1]), wallRate, cpuSeconds, cpuMsPerText: ((cpuSeconds - fixedCpuSeconds) * 1000) / count };
 }
 
 async function main() {
@@ -75,21 +107,43 @@ async function main() {
   const input = path.join(dir, 'texts.txt');
   const output = path.join(dir, 'out.jsonl');
   fs.writeFileSync(input, texts.join('\n') + '\n');
+  // The command's fixed CPU cost (process start-up, model load, one text), taken off its per-text CPU figure.
+  const single = path.join(dir, 'one.txt');
+  fs.writeFileSync(single, `${texts[0]}\n`);
+  const fixedCpuSeconds = median([1, 2, 3].map(() => commandRun(single, output, 1).cpuSeconds));
   const engine = await Engine.load(MODEL, { cacheSize: 0 });
   await engineRun(engine, texts.slice(0, 256));
   console.log(`demo model; ${texts.length} SST-2 texts; ${args.repeats} repeats, alternating; ${os.cpus().length} cores (${os.cpus()[0].model}); machine shared`);
-  const engineRates = [];
-  const commandRates = [];
+  console.log(`load average (1, 5, 15 min) before: ${loadAverage()}`);
+  const engineRuns = [];
+  const commandRuns = [];
+  const ratios = [];
   for (let r = 0; r < args.repeats; r++) {
-    engineRates.push(await engineRun(engine, texts));
-    commandRates.push(commandRun(input, output, texts.length));
-    console.log(`  repeat ${r + 1}: engine ${engineRates[r].toFixed(1)} texts/s, command ${commandRates[r].toFixed(1)} texts/s`);
+    engineRuns.push(await engineRun(engine, texts));
+    commandRuns.push(commandRun(input, output, texts.length, fixedCpuSeconds));
+    ratios.push(commandRuns[r].rate / engineRuns[r].rate);
+    console.log(
+      `  repeat ${r + 1}: engine ${engineRuns[r].rate.toFixed(1)} texts/s (${engineRuns[r].cpuMsPerText.toFixed(3)} CPU ms/text), ` +
+        `command ${commandRuns[r].rate.toFixed(1)} texts/s (${commandRuns[r].cpuMsPerText.toFixed(3)} CPU ms/text; ` +
+        `${commandRuns[r].wallRate.toFixed(1)} texts/s end to end), ratio ${ratios[r].toFixed(2)}`,
+    );
   }
+  console.log(`load average (1, 5, 15 min) after: ${loadAverage()}`);
   await engine.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  const e = median(engineRates);
-  const c = median(commandRates);
+  const e = median(engineRuns.map((run) => run.rate));
+  const c = median(commandRuns.map((run) => run.rate));
+  const eCpu = median(engineRuns.map((run) => run.cpuMsPerText));
+  const cCpu = median(commandRuns.map((run) => run.cpuMsPerText));
   console.log(`\nmedians: engine ${e.toFixed(1)} texts/s, command ${c.toFixed(1)} texts/s; command / engine = ${(c / e).toFixed(2)} (target >= 0.9)`);
+  const wall = median(commandRuns.map((run) => run.wallRate));
+  console.log(`command end to end (process start, model load, all rows, exit): ${wall.toFixed(1)} texts/s = ${(wall / e).toFixed(2)} of the engine`);
+  console.log(`median of the ${ratios.length} paired ratios: ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
+  console.log(
+    `CPU per text (medians): engine ${eCpu.toFixed(3)} ms, command ${cCpu.toFixed(3)} ms ` +
+      `(its start-up and model load, ${fixedCpuSeconds.toFixed(2)} CPU s on a one-text input, taken off); ` +
+      `engine / command = ${(eCpu / cCpu).toFixed(2)}`,
+  );
 }
 
 main().catch((error) => {

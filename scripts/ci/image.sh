@@ -17,10 +17,12 @@ cd "$ROOT"
 IMAGE="${IMAGE_TAG:-localhost/onnx-classifier-server:ci}"
 BASE="docker.io/library/node:24-bookworm-slim"
 BUILDAH=(buildah --storage-driver vfs)
-# The budget the issue sets for the CPU image (official base + our layers), and what the official
-# node:24-bookworm-slim weighs unpacked (about 200 MB; the debootstrap stand-in is larger).
+# The budget the issue sets for the CPU image (official base + our layers), and what the official slim image
+# weighs unpacked as documented, not measured (it cannot be pulled here): `docker images` lists node:22-slim at
+# 220 MB in https://labs.iximiuz.com/tutorials/how-to-choose-nodejs-container-image. The debootstrap stand-in
+# (minbase keeps what the official image trims) is larger, so its measured total is an upper bound.
 MAX_IMAGE_MB=500
-OFFICIAL_BASE_MB=200
+OFFICIAL_BASE_MB=220
 
 fail() { echo "image: FAILED: $*" >&2; exit 1; }
 log() { echo "[image] $*" >&2; }
@@ -176,7 +178,12 @@ BASE_MNT="$("${BUILDAH[@]}" mount "$base_ctr")"
 total=$(size_mb "$MNT"); base=$(size_mb "$BASE_MNT"); added=$((total - base))
 echo "image: $total MB unpacked = stand-in base $base MB + $added MB added by the Dockerfile" \
   "(with the official base, about $((OFFICIAL_BASE_MB + added)) MB)"
-for dir in app/node_modules app/build app/dist models; do echo "image:   /$dir $(size_mb "$MNT/$dir") MB"; done
+for dir in app/node_modules app/build app/dist models var; do echo "image:   /$dir $(size_mb "$MNT/$dir") MB"; done
+[ "$total" -lt "$MAX_IMAGE_MB" ] && echo "image: under $MAX_IMAGE_MB MB even on the larger stand-in base (measured)"
+# apt's package caches are 75 MB the official base's docker-clean setting never writes; the stand-in keeps them.
+for cache in var/cache/apt/pkgcache.bin var/cache/apt/srcpkgcache.bin var/lib/apt/lists/partial; do
+  [ -e "$MNT/$cache" ] && [ ! -e "$BASE_MNT/$cache" ] && fail "the Dockerfile left apt's cache in the image: /$cache"
+done
 [ $((OFFICIAL_BASE_MB + added)) -lt "$MAX_IMAGE_MB" ] ||
   fail "the Dockerfile adds $added MB: over the $MAX_IMAGE_MB MB budget with a $OFFICIAL_BASE_MB MB official base"
 for tool in gcc cc g++ c++ make cmake python3 ld as; do
