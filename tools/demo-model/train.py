@@ -314,6 +314,8 @@ def main():
     ap.add_argument('--dim', type=int, default=128)
     ap.add_argument('--layers', type=int, default=3)
     ap.add_argument('--heads', type=int, default=4)
+    ap.add_argument('--dropout', type=float, default=0.1,
+                    help='dropout of the embeddings, attention weights and blocks (the classifier head keeps 0.2)')
     ap.add_argument('--max-length', type=int, default=64, help='training sequence length (pretokenize.js truncates)')
     ap.add_argument('--max-positions', type=int, default=64,
                     help='position embeddings = the longest input served (model_max_length); only trained ones')
@@ -345,8 +347,8 @@ def main():
 
     cfg = {
         'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
-        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': 0.1,
-        'attention_dropout': 0.1, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
+        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': args.dropout,
+        'attention_dropout': args.dropout, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
         'num_labels': 2,
     }
     train_rows = load_ids('train')
