@@ -25,6 +25,7 @@ Outputs:
   models/demo-sentiment/drift_projection_fit.txt  disjoint held-out texts (calib split) to fit a drift projection
   test/fixtures/demo-sentiment-pytorch.json    PyTorch reference logits for 100 held-out sentences
   tools/demo-model/work/model.pt               PyTorch weights (git-ignored)
+  tools/demo-model/work/epochN.pt              the weights at the end of each epoch, for average-weights.py
 
 Run with Debian's interpreter (it has python3-torch): /usr/bin/python3 train.py
 """
