@@ -11,6 +11,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { demoEmbeddingDim } from '../native/demo-fixture';
 import { realdata } from '../native/realdata';
 import { ChildServer, compileServer, spawnServer } from './support/child-server';
 
@@ -136,7 +137,7 @@ describe('drift detection (compiled server, real engine, real text)', () => {
       for (const t of window.tests) expect(t.adjusted_p_value).toBeGreaterThanOrEqual(t.p_value);
     }
     expect(version.drifting).toBe(true);
-    expect(version.embedding).toEqual({ output: 'sentence_embedding', dim: 128, projected_dim: 32 });
+    expect(version.embedding).toEqual({ output: 'sentence_embedding', dim: demoEmbeddingDim(), projected_dim: 32 });
     expect(version.reference).toMatchObject({ status: 'ready', size: 300, source: 'file', projection_fit_size: 300 });
     expect(version.current_window).toEqual({ size: 0, capacity: WINDOW, started_at: null });
     expect(server.messages().match(/Drift started on model version/g)).toHaveLength(1);

@@ -19,6 +19,19 @@ export function demoModelDir(): string {
   return dir;
 }
 
+/**
+ * The width of the demo model's `sentence_embedding` as its config.json declares it (`dim`, DistilBERT's name), so
+ * tests follow the shipped model's size instead of repeating it.
+ */
+export function demoEmbeddingDim(): number {
+  const p = projectFile(path.join(DEMO_MODEL_REL, 'config.json'), "the demo model's config.json");
+  const dim = (JSON.parse(fs.readFileSync(p, 'utf8')) as { dim?: unknown }).dim;
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim <= 0) {
+    throw new Error(`${p} declares no positive integer "dim" (got ${JSON.stringify(dim)})`);
+  }
+  return dim;
+}
+
 export interface DemoExample {
   text: string;
   logits: number[];

@@ -9,7 +9,7 @@
  */
 import { Engine, Tokenizer } from '../../lib';
 import type { Classification } from '../../lib';
-import { demoFixtureFull, demoModelDir, DemoExample } from './demo-fixture';
+import { demoEmbeddingDim, demoFixtureFull, demoModelDir, DemoExample } from './demo-fixture';
 import { realdata } from './realdata';
 
 const EMBEDDING_TOLERANCE = 1e-4;
@@ -34,7 +34,7 @@ describe('drift capture on the demo model', () => {
     expect(engine.info().drift).toEqual({
       captureFeatures: true,
       embeddingOutput: 'sentence_embedding',
-      embeddingDim: 128,
+      embeddingDim: demoEmbeddingDim(),
       embeddingSource: 'pooled',
     });
   });

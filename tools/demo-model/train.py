@@ -25,6 +25,7 @@ Outputs:
   models/demo-sentiment/drift_projection_fit.txt  disjoint held-out texts (calib split) to fit a drift projection
   test/fixtures/demo-sentiment-pytorch.json    PyTorch reference logits for 100 held-out sentences
   tools/demo-model/work/model.pt               PyTorch weights (git-ignored)
+  tools/demo-model/work/epochN.pt              the weights at the end of each epoch, for average-weights.py
 
 Run with Debian's interpreter (it has python3-torch): /usr/bin/python3 train.py
 """
@@ -314,6 +315,8 @@ def main():
     ap.add_argument('--dim', type=int, default=128)
     ap.add_argument('--layers', type=int, default=3)
     ap.add_argument('--heads', type=int, default=4)
+    ap.add_argument('--dropout', type=float, default=0.1,
+                    help='dropout of the embeddings, attention weights and blocks (the classifier head keeps 0.2)')
     ap.add_argument('--max-length', type=int, default=64, help='training sequence length (pretokenize.js truncates)')
     ap.add_argument('--max-positions', type=int, default=64,
                     help='position embeddings = the longest input served (model_max_length); only trained ones')
@@ -326,6 +329,10 @@ def main():
     ap.add_argument('--threads', type=int, default=1,
                     help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
     ap.add_argument('--opset', type=int, default=14)
+    ap.add_argument('--log-every', type=int, default=200, help='print the running loss every N steps')
+    ap.add_argument('--max-steps', type=int, default=0,
+                    help='stop after N optimiser steps, print the seconds per step and exit without evaluating '
+                         'or saving: for timing a size or a thread count before committing to a run')
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -341,8 +348,8 @@ def main():
 
     cfg = {
         'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
-        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': 0.1,
-        'attention_dropout': 0.1, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
+        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': args.dropout,
+        'attention_dropout': args.dropout, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
         'num_labels': 2,
     }
     train_rows = load_ids('train')
@@ -402,8 +409,19 @@ def main():
             step += 1
             run_loss += loss.item() * len(chunk)
             run_n += len(chunk)
-            if step % 200 == 0:
+            if step % args.log_every == 0:
                 print(f'  step {step}/{total}: loss {run_loss / run_n:.4f}, {time.time() - t0:.0f}s', flush=True)
+            if args.max_steps and step >= args.max_steps:
+                print(f'timing: {step} steps in {time.time() - t0:.1f}s = {(time.time() - t0) / step:.3f} s/step '
+                      f'({n_params} parameters, {args.threads} threads; an epoch is {steps_per_epoch} steps)',
+                      flush=True)
+                return
+        # Every epoch's end is kept (work/epochN.pt, or work/candidates/NAME-epochN.pt) so the last ones of ONE
+        # schedule can be averaged afterwards (average-weights.py) without training again.
+        epoch_path = os.path.join(WORK, 'candidates', f'{args.candidate}-epoch{epoch + 1}.pt') if args.candidate \
+            else os.path.join(WORK, f'epoch{epoch + 1}.pt')
+        os.makedirs(os.path.dirname(epoch_path), exist_ok=True)
+        torch.save(model.state_dict(), epoch_path)
         test_acc = evaluate(model, test_rows)
         sst2_acc = evaluate(model, sst2_rows) if sst2_rows else None  # reported only, never used to choose
         history.append({'epoch': epoch + 1, 'train_loss': run_loss / run_n, 'test_accuracy': test_acc,
