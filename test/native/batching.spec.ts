@@ -71,8 +71,9 @@ describe('dynamic batching', () => {
   });
 
   test('the calls one batch finished are settled in one turn of the event loop', async () => {
-    // One runner and a long wait: the 32 calls made in this turn form exactly one batch.
-    const engine = await Engine.load(modelDir, { cacheSize: 0, maxWaitMs: 2000, maxBatchSize: 32, runners: 1 });
+    // One runner, a long wait and no padding cap (which would split texts of different lengths): the 32 calls made
+    // in this turn form exactly one batch.
+    const engine = await Engine.load(modelDir, { cacheSize: 0, maxWaitMs: 2000, maxBatchSize: 32, runners: 1, maxPaddingRatio: 1 });
     try {
       // A counter that advances once per loop iteration (the check phase), so two settlements that see the same
       // value happened in the same iteration.
