@@ -116,6 +116,8 @@ export interface EngineStats {
   /** Texts waiting for a batch right now. */
   queueDepth: number;
   inFlightBatches: number;
+  /** Hand-overs of finished calls to the JS thread: one per group that finished together (a batch's calls). */
+  deliveries: number;
   cache: { hits: number; misses: number; size: number };
   /** Calls rejected, by error code (OVERLOADED, TIMEOUT, CANCELLED). */
   rejections: Partial<Record<ErrorCode, number>>;

@@ -414,6 +414,7 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
   result.Set("batches", static_cast<double>(stats.batches));
   result.Set("queueDepth", static_cast<double>(stats.queue_depth));
   result.Set("inFlightBatches", static_cast<double>(stats.in_flight_batches));
+  result.Set("deliveries", static_cast<double>(stats.deliveries));
   auto cache = Napi::Object::New(env);
   cache.Set("hits", static_cast<double>(stats.cache_hits));
   cache.Set("misses", static_cast<double>(stats.cache_misses));

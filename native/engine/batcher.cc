@@ -415,6 +415,7 @@ void Batcher::Finish(Request* request, std::vector<std::unique_ptr<Request>>& fi
 
 void Batcher::Deliver(std::vector<std::unique_ptr<Request>>& finished) {
   const size_t delivered = finished.size();
+  ++stats_.deliveries;
   on_complete_(std::move(finished));
   finished.clear();  // moved from: valid but unspecified, and the caller may reuse it
   std::lock_guard<std::mutex> lock(mutex_);

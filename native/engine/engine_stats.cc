@@ -44,6 +44,7 @@ StatsSnapshot EngineStats::Snapshot() const {
   s.cache_misses = cache_misses;
   s.queue_depth = queue_depth;
   s.in_flight_batches = in_flight_batches;
+  s.deliveries = deliveries;
   for (size_t i = 0; i < rejections_.size(); ++i) {
     uint64_t count = rejections_[i];
     if (count > 0) s.rejections.emplace_back(ErrorCodeName(static_cast<ErrorCode>(i)), count);

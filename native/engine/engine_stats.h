@@ -40,6 +40,7 @@ struct StatsSnapshot {
   uint64_t cache_misses = 0;
   uint64_t queue_depth = 0;     // texts waiting (not yet in a running batch)
   uint64_t in_flight_batches = 0;
+  uint64_t deliveries = 0;      // hand-overs of finished requests to the caller (one per finished batch)
   std::vector<std::pair<std::string, uint64_t>> rejections;  // by error code
   HistogramSnapshot batch_size;
   HistogramSnapshot padding_ratio;  // padded cells / all cells of a batch
@@ -59,6 +60,7 @@ class EngineStats {
   std::atomic<uint64_t> cache_misses{0};
   std::atomic<uint64_t> queue_depth{0};
   std::atomic<uint64_t> in_flight_batches{0};
+  std::atomic<uint64_t> deliveries{0};
 
   Histogram batch_size;
   Histogram padding_ratio;
