@@ -13,6 +13,7 @@ const STATS: EngineStats = {
   batches: 7,
   queueDepth: 3,
   inFlightBatches: 2,
+  deliveries: 40,
   cache: { hits: 5, misses: 25, size: 20 },
   rejections: { OVERLOADED: 4, INTERNAL: 1 },
   batchSize: { bounds: [1, 2, 4], counts: [2, 3, 1, 1], count: 7, sum: 19 },

@@ -39,6 +39,7 @@ export function idleStats(): EngineStats {
     batches: 0,
     queueDepth: 0,
     inFlightBatches: 0,
+    deliveries: 0,
     cache: { hits: 0, misses: 0, size: 0 },
     rejections: {},
     batchSize: emptyHistogram([1, 2, 4, 8, 16, 32, 64, 128, 256]),
