@@ -22,6 +22,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { Engine } = require('..');
+const { childrenCpuSeconds } = require('./cpu-time');
 
 const ROOT = path.resolve(__dirname, '..');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
@@ -49,19 +50,6 @@ function corpus(count) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 
-/** CPU seconds of this process's waited-for children (Linux /proc: cutime + cstime, in clock ticks). */
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-function childrenCpuSeconds() {
-  let stat;
-  try {
-    stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read /proc/self/stat for the command's CPU time (Linux only): ${error.message}`);
-  }
-  // Fields after the command name (which may hold spaces): state is field 3, cutime 16 and cstime 17.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
-}
 
 /** The engine benchmark's pattern; its rate, and the CPU time of the whole process (every thread) per text. */
 async function engineRun(engine, texts, concurrency = 64) {

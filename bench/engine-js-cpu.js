@@ -14,6 +14,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { cpuSeconds } = require('./cpu-time');
 
 const ROOT = path.resolve(__dirname, '..');
 const TWEETS = path.resolve(ROOT, '..', 'shared', 'realdata', 'train', 'tweeteval_sentiment', 'val_text.txt');
@@ -27,10 +28,7 @@ function option(name, fallback) {
 /** Runs in a child process: measures one project's addon and prints µs per call. */
 async function measure(projectDir, rounds) {
   const { Engine } = require(path.join(projectDir, 'lib'));
-  const threadCpu = () => {
-    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  };
+  const threadCpu = () => cpuSeconds(process.pid, process.pid); // the JS thread's id is the process id
   const tweets = fs.readFileSync(TWEETS, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean);
   const engine = await Engine.load(path.join(ROOT, 'models', 'demo-sentiment'), { captureFeatures: true, cacheSize: 0 });
   let calls = 0;

@@ -27,13 +27,14 @@
  *                                             bench/http-databases.js uses it to compare SQLite and PostgreSQL)
  * Texts: TweetEval validation tweets and the UCI labelled review sentences from ../shared/realdata.
  */
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { modelDir } = require('./models');
 const { performance } = require('node:perf_hooks');
+const { cpuSeconds } = require('./cpu-time');
 
 const ROOT = path.resolve(__dirname, '..');
 const REALDATA = path.resolve(ROOT, '..', 'shared', 'realdata', 'train');
@@ -130,23 +131,6 @@ function requestBody(route, group) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) of one thread, or of the whole process when `tid` is omitted. */
-function cpuSeconds(pid, tid) {
-  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
-  const stat = fs.readFileSync(file, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 /** A project directory's compiled server, or a script given directly (bench/http-floor.js). */
 function serverEntry(server) {
