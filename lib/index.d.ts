@@ -69,6 +69,13 @@ export interface EngineOptions {
   runners?: number;
   /** A batch stops growing when padding would exceed this share of its cells (wasted compute on a CPU). Default 0.1. */
   maxPaddingRatio?: number;
+  /**
+   * Nice levels (0-19) the engine's threads run below the process: the batcher, the runners and ONNX Runtime's
+   * intra-op threads. Where they share cores with the JS thread, the event loop then gets a core first when both
+   * want one, and the engine still gets the rest (Linux shares CPU by weight; nothing starves). The shared pools
+   * (sharedThreads) are created by the first engine loaded in the process and take its value. Default 0.
+   */
+  threadNiceness?: number;
   /** 'cpu' (default), 'cuda' (DEVICE_UNAVAILABLE when it cannot be used) or 'auto' (CUDA if usable, else CPU). */
   device?: 'cpu' | 'cuda' | 'auto';
   /** The CUDA device. Default 0. */
@@ -199,6 +206,7 @@ export interface EngineInfo {
     /** Whether the engine runs on the shared process-wide thread pools (EngineOptions.sharedThreads). */
     sharedThreads?: boolean;
     maxPaddingRatio: number;
+    threadNiceness: number;
   };
   /** Drift capture: whether it is on, and where the embedding comes from or why there is none. */
   drift: {

@@ -14,7 +14,9 @@ struct AddonData {
   // Created on first use; every loaded model holds a reference, so it outlives the sessions that run on it.
   std::shared_ptr<Ort::Env> ort_env;
 
-  std::shared_ptr<Ort::Env> OrtEnv();
+  // The shared pools are created with the first call, so their threads take that call's niceness (an engine's
+  // threadNiceness); every engine of one service is loaded with the same settings.
+  std::shared_ptr<Ort::Env> OrtEnv(int shared_thread_niceness);
 };
 
 }  // namespace bindings

@@ -161,11 +161,13 @@ Napi::Value EngineWrap::Load(const Napi::CallbackInfo& info) {
       static_cast<size_t>(ReadOptionalInteger(options, "queueCapacity", 4096, 1, 1 << 24, "options"));
   batching.runners = static_cast<size_t>(runners);
   batching.max_padding_ratio = ReadOptionalNumber(options, "maxPaddingRatio", 0.1, 0, 1, "options");
+  batching.thread_niceness = static_cast<int>(ReadOptionalInteger(options, "threadNiceness", 0, 0, 19, "options"));
+  load_options.session.thread_niceness = batching.thread_niceness;
   auto cache_size = static_cast<size_t>(ReadOptionalInteger(options, "cacheSize", 1024, 0, 1 << 24, "options"));
 
   std::shared_ptr<Ort::Env> ort_env;
   try {
-    ort_env = env.GetInstanceData<AddonData>()->OrtEnv();
+    ort_env = env.GetInstanceData<AddonData>()->OrtEnv(batching.thread_niceness);
   } catch (const Ort::Exception& error) {
     throw MakeError(env, engine::EngineError(engine::ErrorCode::Internal,
                                              std::string("ONNX Runtime could not start: ") + error.what()));
@@ -461,6 +463,7 @@ Napi::Value EngineWrap::Info(const Napi::CallbackInfo& info) {
   settings.Set("intraOpThreads", model.session_settings().intra_op_threads);
   settings.Set("sharedThreads", model.session_settings().shared_threads);
   settings.Set("maxPaddingRatio", batching.max_padding_ratio);
+  settings.Set("threadNiceness", batching.thread_niceness);
   result.Set("batching", settings);
   const auto& embedding = model.embedding();
   auto drift = Napi::Object::New(env);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/thread_name.h"
+#include "core/thread_priority.h"
 
 namespace engine {
 
@@ -33,11 +34,13 @@ Batcher::Batcher(LoadedModel& model, const BatchingOptions& options, EngineStats
   idle_runners_ = options_.runners;
   batcher_thread_ = std::thread([this] {
     NameThisThread("engine-batcher");
+    LowerThisThreadPriority(options_.thread_niceness);
     BatcherLoop();
   });
   for (size_t i = 0; i < options_.runners; ++i) {
     runner_threads_.emplace_back([this, i] {
       NameThisThread("engine-runner-" + std::to_string(i));
+      LowerThisThreadPriority(options_.thread_niceness);
       RunnerLoop();
     });
   }

@@ -37,6 +37,10 @@ struct BatchingOptions {
   size_t runners = 1;
   // Padding is wasted compute on a CPU: a batch stops growing when padding would exceed this share of its cells.
   double max_padding_ratio = 0.1;
+  // Nice levels the batcher and runner threads run below the process (0-19): on a machine where the engine's
+  // threads and the JS thread share cores, the event loop then gets a core first when both want one. CFS shares
+  // CPU by weight (each level is about 10%), so the engine still gets the rest: nothing starves.
+  int thread_niceness = 0;
 };
 
 class Batcher {

@@ -1,8 +1,12 @@
 #include "engine/onnx_session.h"
 
+#include <cstdint>
 #include <cstring>
+#include <thread>
 
 #include "core/error.h"
+#include "core/thread_name.h"
+#include "core/thread_priority.h"
 
 namespace engine {
 
@@ -95,6 +99,24 @@ const char* ElementTypeName(ONNXTensorElementDataType type) {
   }
 }
 
+OrtCustomThreadHandle CreateNicedOrtThread(void* niceness, OrtThreadWorkerFn work, void* param) {
+  const int step = static_cast<int>(reinterpret_cast<intptr_t>(niceness));
+  auto* thread = new std::thread([step, work, param] {
+    NameThisThread("engine-intra-op");
+    LowerThisThreadPriority(step);
+    work(param);
+  });
+  return reinterpret_cast<OrtCustomThreadHandle>(thread);
+}
+
+void JoinNicedOrtThread(OrtCustomThreadHandle handle) {
+  auto* thread = reinterpret_cast<std::thread*>(const_cast<OrtCustomHandleType*>(handle));
+  thread->join();
+  delete thread;
+}
+
+void* NicenessAsThreadCreationOptions(int niceness) { return reinterpret_cast<void*>(static_cast<intptr_t>(niceness)); }
+
 OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const SessionSettings& settings) {
   Ort::SessionOptions options;
   try {
@@ -103,6 +125,11 @@ OnnxSession::OnnxSession(Ort::Env& env, const std::string& model_path, const Ses
     } else {
       if (settings.intra_op_threads > 0) options.SetIntraOpNumThreads(settings.intra_op_threads);
       if (settings.inter_op_threads > 0) options.SetInterOpNumThreads(settings.inter_op_threads);
+      if (settings.thread_niceness > 0) {
+        options.SetCustomCreateThreadFn(CreateNicedOrtThread);
+        options.SetCustomThreadCreationOptions(NicenessAsThreadCreationOptions(settings.thread_niceness));
+        options.SetCustomJoinThreadFn(JoinNicedOrtThread);
+      }
     }
     options.SetGraphOptimizationLevel(settings.optimization);
     // ONNX Runtime's intra-op threads spin between operators by default, which steals the cores the JS thread,

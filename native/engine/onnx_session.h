@@ -25,9 +25,21 @@ struct SessionSettings {
   // loaded models (production, canary, shadow) share the cores instead of each bringing a full set. The Env must
   // have been created with global thread pools; intra_op_threads / inter_op_threads are then not used.
   bool shared_threads = false;
+  // Nice levels this session's own intra-op threads run below the process (0-19; BatchingOptions says why). Not
+  // applied to the shared pools, which belong to the whole addon instance.
+  int thread_niceness = 0;
   // When set, ONNX Runtime writes the optimized graph here (and a later load may point model_path at it).
   std::string optimized_model_path;
 };
+
+// ONNX Runtime creates its intra-op threads itself, on whichever thread builds the pool. These hooks
+// (Set[Global]CustomCreateThreadFn / ...JoinThreadFn) create them instead, so that each names itself
+// "engine-intra-op" and lowers its own priority (nice values are per thread on Linux) by the niceness passed as the
+// creation options: NicenessAsThreadCreationOptions(n). The value travels in the pointer itself, so nothing has to
+// outlive the pool.
+OrtCustomThreadHandle CreateNicedOrtThread(void* niceness, OrtThreadWorkerFn work, void* param);
+void JoinNicedOrtThread(OrtCustomThreadHandle handle);
+void* NicenessAsThreadCreationOptions(int niceness);
 
 struct TensorSpec {
   std::string name;

@@ -141,6 +141,13 @@ const SCHEMA = {
     parse: integer(1, 64),
     description: 'Batches computed at the same time (engine default 2, or 1 on a single core).',
   },
+  engineThreadNiceness: {
+    env: 'ENGINE_THREAD_NICENESS',
+    default: 0,
+    parse: integer(0, 19),
+    description:
+      "Nice levels the engine's threads (batcher, runners, ONNX Runtime's intra-op threads) run below the event loop, 0-19: where they share cores, the event loop gets a core first and the engine still gets the rest.",
+  },
   engineCacheSize: {
     env: 'ENGINE_CACHE_SIZE',
     default: undefined,

@@ -41,6 +41,14 @@ describe('EngineService (the router in front of the loaded engines)', () => {
     expect(loader.load).toHaveBeenLastCalledWith('/registry/c', { captureFeatures: true });
   });
 
+  it('passes ENGINE_THREAD_NICENESS to the engine, and leaves the engine at the process priority when it is 0', async () => {
+    await (await createService(loader, { ENGINE_THREAD_NICENESS: '2' })).load('/registry/a');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, threadNiceness: 2 });
+    await (await createService(loader, { ENGINE_THREAD_NICENESS: '0' })).load('/registry/b');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: true });
+    expect(() => validateEnv({ MODEL_DIR: '/models/fake', ENGINE_THREAD_NICENESS: '20' })).toThrow(/ENGINE_THREAD_NICENESS/);
+  });
+
   it('asks the engine for drift features only while drift is enabled, with the configured embedding output', async () => {
     await (await createService(loader, { DRIFT_EMBEDDING_OUTPUT: 'pooler_output' })).load('/registry/a');
     expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, embeddingOutput: 'pooler_output' });

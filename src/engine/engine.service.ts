@@ -167,6 +167,7 @@ export class EngineService implements BeforeApplicationShutdown, OnApplicationSh
       queueCapacity: c.engineQueueCapacity,
       runners: c.engineRunners,
       cacheSize: c.engineCacheSize,
+      threadNiceness: c.engineThreadNiceness || undefined,
       device: c.engineDevice,
       // Drift detection reads features the engine captures in the same forward pass (docs/drift.md).
       captureFeatures: c.driftEnabled,

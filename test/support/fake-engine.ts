@@ -9,7 +9,7 @@ export const FAKE_INFO: EngineInfo = {
   outputs: [],
   executionProvider: 'cpu',
   maxLength: 512,
-  batching: { maxBatchSize: 32, maxBatchTokens: 16384, maxWaitMs: 2, queueCapacity: 4096, runners: 2, intraOpThreads: 1, maxPaddingRatio: 0.1 },
+  batching: { maxBatchSize: 32, maxBatchTokens: 16384, maxWaitMs: 2, queueCapacity: 4096, runners: 2, intraOpThreads: 1, maxPaddingRatio: 0.1, threadNiceness: 0 },
   drift: { captureFeatures: false, unavailable: 'the fake engine has no model outputs' },
 };
 
