@@ -8,6 +8,8 @@
  *                  (WorkerWindowEvaluator, as the service does: 10 nice levels below the event loop);
  *   worker, same priority   the same on a worker thread left at the process's priority (what the nice step buys);
  *   event loop     plus the same evaluations run inline on the event loop (what the worker avoids).
+ *   load / worker, engine +N    with --engine-niceness N: the first two again, on an engine whose threads run N nice
+ *                  levels below the event loop (the engine's threadNiceness, the server's ENGINE_THREAD_NICENESS)
  * Prints the p99 delay of each phase (median over repeats; target < 5 ms with the worker) and the evaluation time
  * per window measured on the worker.
  *
@@ -18,7 +20,7 @@
  * a server under load that still has headroom, which is where a p99 target is meant to hold. The reference is built from real SST-2 sentences as the service builds it
  * (half fit the projection, half are the reference); windows are SST-2 training sentences.
  *
- *   npm run build && node bench/drift-event-loop.js [--window 1000] [--reference 2000] [--seconds 5] [--repeats 3] [--concurrency 32] [--load-fraction 0.5]
+ *   npm run build && node bench/drift-event-loop.js [--window 1000] [--reference 2000] [--seconds 5] [--repeats 3] [--concurrency 32] [--load-fraction 0.5] [--engine-niceness 2]
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -52,6 +54,7 @@ async function main() {
   const repeats = argument('repeats', 3);
   const concurrency = argument('concurrency', 32);
   const loadFraction = argument('load-fraction', 0);
+  const engineNiceness = argument('engine-niceness', 0);
   if (!(loadFraction >= 0 && loadFraction < 1)) throw new Error('--load-fraction: expected a number in [0, 1)');
   const { buildReference, deserialize } = load('reference-builder.js');
   const { WorkerWindowEvaluator } = load('window-evaluator.js');
@@ -73,6 +76,10 @@ async function main() {
   const loadTexts = sentences.slice(referenceSize + windowSize, referenceSize + windowSize + 5000);
 
   const engine = await Engine.load(path.join(ROOT, 'models', 'demo-sentiment'), { captureFeatures: true, cacheSize: 0 });
+  const nicedEngine = engineNiceness > 0
+    ? await Engine.load(path.join(ROOT, 'models', 'demo-sentiment'), { captureFeatures: true, cacheSize: 0, threadNiceness: engineNiceness })
+    : undefined;
+  let loaded = engine; // the engine the load goes to in the current phase
   const labels = engine.info().labels;
   const evaluator = new WorkerWindowEvaluator();
   const stored = await buildReference(engine, { modelVersion: 'bench', source: 'file', texts: referenceTexts, labels, now: Date.now() }, evaluator);
@@ -102,7 +109,7 @@ async function main() {
   function saturate(state) {
     return Array.from({ length: concurrency }, async () => {
       while (!state.stop) {
-        await engine.classify([loadTexts[state.next++ % loadTexts.length]]);
+        await loaded.classify([loadTexts[state.next++ % loadTexts.length]]);
         state.classified++;
       }
     });
@@ -126,7 +133,7 @@ async function main() {
             // After the loop was blocked (the inline phase) the calls that fell due meanwhile start at once, as
             // open-loop clients would send them; beyond the engine's queue they are refused with OVERLOADED, which
             // is counted, not fatal.
-            const call = engine
+            const call = loaded
               .classify([loadTexts[state.next++ % loadTexts.length]])
               .then(
                 () => void state.classified++,
@@ -144,7 +151,8 @@ async function main() {
   }
 
   let steadyRate = 0;
-  async function phase(mode) {
+  async function phase(mode, onEngine = engine) {
+    loaded = onEngine;
     const state = { stop: false, next: 0, classified: 0, overloaded: 0 };
     const evaluationMs = [];
     const histogram = monitorEventLoopDelay({ resolution: 1 });
@@ -188,10 +196,16 @@ async function main() {
   }
   const results = { load: [], worker: [], 'worker, same priority': [], 'event loop': [] };
   const modes = { load: 'load', worker: 'worker', 'worker, same priority': 'worker-same-priority', 'event loop': 'inline' };
+  if (nicedEngine) {
+    results[`load, engine +${engineNiceness}`] = [];
+    results[`worker, engine +${engineNiceness}`] = [];
+    modes[`load, engine +${engineNiceness}`] = 'load';
+    modes[`worker, engine +${engineNiceness}`] = 'worker';
+  }
   const perWindow = [];
   for (let r = 0; r < repeats; r++) {
     for (const mode of Object.keys(results)) {
-      const result = await phase(modes[mode]);
+      const result = await phase(modes[mode], mode.includes('engine +') ? nicedEngine : engine);
       results[mode].push(result);
       if (mode === 'worker') perWindow.push(...result.evaluationMs);
     }
@@ -200,7 +214,7 @@ async function main() {
   console.log(`reference ${stored.size} texts (projection fitted on ${stored.projectionFitSize}), windows of ${windowSize}, ${loadLine}, ${seconds} s x ${repeats}`);
   for (const [mode, runs] of Object.entries(results)) {
     console.log(
-      `${mode.padEnd(22)} event-loop p99 median ${median(runs.map((x) => x.p99)).toFixed(2)} ms (runs ${runs.map((x) => x.p99.toFixed(2)).join(' ')}), ` +
+      `${mode.padEnd(24)} event-loop p99 median ${median(runs.map((x) => x.p99)).toFixed(2)} ms (runs ${runs.map((x) => x.p99.toFixed(2)).join(' ')}), ` +
         `max ${median(runs.map((x) => x.max)).toFixed(1)} ms, ${median(runs.map((x) => x.rate)).toFixed(0)} texts/s, windows evaluated ${runs.map((x) => x.evaluationMs.length).join('/')}` +
         (runs.some((x) => x.overloaded > 0) ? `, refused OVERLOADED ${runs.map((x) => x.overloaded).join('/')}` : ''),
     );
@@ -209,6 +223,7 @@ async function main() {
   await evaluator.onApplicationShutdown();
   await samePriority.onApplicationShutdown();
   await engine.close();
+  await nicedEngine?.close();
 }
 
 main().catch((error) => {
