@@ -6,9 +6,9 @@
  * of its own.
  */
 import { execFileSync } from 'child_process';
-import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { Engine } from '../../lib';
+import { niceOf, threadName, threadNiceness } from '../support/thread-niceness';
 import { demoModelDir } from './demo-fixture';
 
 interface ThreadView {
@@ -17,21 +17,13 @@ interface ThreadView {
   nice: number;
 }
 
-/** Every thread of this process: its name (/proc/.../comm) and nice value (field 19 of its stat line). */
+/** Every thread of this process: its name and nice value. */
 function threads(): ThreadView[] {
-  return readdirSync('/proc/self/task').map((entry) => {
-    const tid = Number(entry);
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return {
-      tid,
-      name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
-      nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
-    };
-  });
+  return [...threadNiceness()].map(([tid, nice]) => ({ tid, name: threadName(tid), nice }));
 }
 
 const engineThreads = (all: ThreadView[]) => all.filter((t) => t.name.startsWith('engine-'));
-const processNice = () => Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[16]);
+const processNice = () => niceOf(process.pid); // the main thread's: every thread starts from it
 
 describe("the engine's threads", () => {
   it('are named, and keep the process priority by default', async () => {

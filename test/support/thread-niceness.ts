@@ -10,3 +10,8 @@ export function niceOf(tid: number): number {
 export function threadNiceness(): Map<number, number> {
   return new Map(readdirSync(`/proc/${process.pid}/task`).map((tid) => [Number(tid), niceOf(Number(tid))]));
 }
+
+/** A thread's name as the kernel keeps it (/proc/.../comm; at most 15 bytes). */
+export function threadName(tid: number): string {
+  return readFileSync(`/proc/${process.pid}/task/${tid}/comm`, 'utf8').trim();
+}
