@@ -326,6 +326,9 @@ def main():
     ap.add_argument('--load', default='',
                     help='start from these weights (work/model.pt or a candidate\'s .pt), then train --epochs more '
                          '(0: only calibrate and export)')
+    ap.add_argument('--init-encoder', default='',
+                    help='start the encoder from these weights (pretrain-mlm.py --out), the classifier head from '
+                         'random ones')
     ap.add_argument('--threads', type=int, default=1,
                     help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
     ap.add_argument('--opset', type=int, default=14)
@@ -383,6 +386,11 @@ def main():
     if args.load:
         model.load_state_dict(torch.load(args.load))
         print(f'train: starting from {args.load}', flush=True)
+    elif args.init_encoder:
+        missing, unexpected = model.load_state_dict(torch.load(args.init_encoder), strict=False)
+        if unexpected or any(not k.startswith(('pre_classifier.', 'classifier.')) for k in missing):
+            sys.exit(f'train: {args.init_encoder} does not fit this encoder (missing {missing}, unexpected {unexpected})')
+        print(f'train: encoder from {args.init_encoder} (masked-LM pretraining), new classifier head', flush=True)
     for epoch in range(args.epochs):
         model.train()
         # length bucketing: shuffle, sort windows of 50 batches by length, shuffle the batches
