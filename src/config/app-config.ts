@@ -26,7 +26,7 @@ export abstract class AppConfig {
   readonly engineQueueCapacity?: number;
   /** ENGINE_RUNNERS: batches computed at the same time; undefined: the engine's default. */
   readonly engineRunners?: number;
-  /** ENGINE_THREAD_NICENESS: nice levels the engine's threads run below the event loop (0: the same priority). */
+  /** ENGINE_THREAD_NICENESS: nice levels the engine's threads run below the event loop (default 2; 0: the same priority). */
   readonly engineThreadNiceness: number;
   /** ENGINE_CACHE_SIZE: classification results kept in the LRU cache (0 turns it off); undefined: the engine's default. */
   readonly engineCacheSize?: number;

@@ -45,7 +45,7 @@ describe('validateEnv', () => {
       driftEmbeddingOutput: undefined,
       driftHistoryWindows: 100,
       engineSharedThreads: true,
-      engineThreadNiceness: 0,
+      engineThreadNiceness: 2,
       modelMinAccuracy: 0.7,
       modelReconcileSeconds: 10,
       shadowQueueCapacity: 256,

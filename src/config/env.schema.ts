@@ -143,7 +143,8 @@ const SCHEMA = {
   },
   engineThreadNiceness: {
     env: 'ENGINE_THREAD_NICENESS',
-    default: 0,
+    // 2: measured to lower the event loop's p99 delay under load without costing throughput (BENCHMARKS.md).
+    default: 2,
     parse: integer(0, 19),
     description:
       "Nice levels the engine's threads (batcher, runners, ONNX Runtime's intra-op threads) run below the event loop, 0-19: where they share cores, the event loop gets a core first and the engine still gets the rest.",

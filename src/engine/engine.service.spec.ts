@@ -34,16 +34,18 @@ describe('EngineService (the router in front of the loaded engines)', () => {
 
   it('loads engines on the shared thread pools by default, on threads of their own when a thread count is set', async () => {
     await (await createService(loader, { ENGINE_INTRA_OP_THREADS: '3' })).load('/registry/a');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { intraOpThreads: 3, captureFeatures: true });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { intraOpThreads: 3, captureFeatures: true, threadNiceness: 2 });
     await (await createService(loader)).load('/registry/b');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: true });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: true, threadNiceness: 2 });
     await (await createService(loader, { ENGINE_SHARED_THREADS: 'false' })).load('/registry/c');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', { captureFeatures: true });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', { captureFeatures: true, threadNiceness: 2 });
   });
 
-  it('passes ENGINE_THREAD_NICENESS to the engine, and leaves the engine at the process priority when it is 0', async () => {
-    await (await createService(loader, { ENGINE_THREAD_NICENESS: '2' })).load('/registry/a');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, threadNiceness: 2 });
+  it('passes ENGINE_THREAD_NICENESS to the engine (default 2), and leaves the engine at the process priority when it is 0', async () => {
+    await (await createService(loader, { ENGINE_THREAD_NICENESS: '5' })).load('/registry/a');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, threadNiceness: 5 });
+    await (await createService(loader)).load('/registry/c');
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/c', { sharedThreads: true, captureFeatures: true, threadNiceness: 2 });
     await (await createService(loader, { ENGINE_THREAD_NICENESS: '0' })).load('/registry/b');
     expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: true });
     expect(() => validateEnv({ MODEL_DIR: '/models/fake', ENGINE_THREAD_NICENESS: '20' })).toThrow(/ENGINE_THREAD_NICENESS/);
@@ -51,9 +53,9 @@ describe('EngineService (the router in front of the loaded engines)', () => {
 
   it('asks the engine for drift features only while drift is enabled, with the configured embedding output', async () => {
     await (await createService(loader, { DRIFT_EMBEDDING_OUTPUT: 'pooler_output' })).load('/registry/a');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, embeddingOutput: 'pooler_output' });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/a', { sharedThreads: true, captureFeatures: true, embeddingOutput: 'pooler_output', threadNiceness: 2 });
     await (await createService(loader, { DRIFT_ENABLED: 'false', DRIFT_EMBEDDING_OUTPUT: 'pooler_output' })).load('/registry/b');
-    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: false });
+    expect(loader.load).toHaveBeenLastCalledWith('/registry/b', { sharedThreads: true, captureFeatures: false, threadNiceness: 2 });
   });
 
   it('is not ready, and refuses with NOT_READY, until a production engine serves', async () => {
