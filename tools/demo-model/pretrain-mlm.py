@@ -15,7 +15,7 @@ discarded afterwards. Writes the encoder's weights (DistilBERT parameter names, 
 Usage: /usr/bin/python3 pretrain-mlm.py --dim 192 --layers 4 --heads 3 --epochs 2 --out work/mlm-encoder.pt
 """
 import argparse
-import math
+import json
 import os
 import random
 import time
@@ -24,9 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from train import MODEL_DIR, WORK, DistilBertModel, init_weights, load_ids, pad_batch
-
-import json
+from train import (MODEL_DIR, WORK, DistilBertModel, adamw_with_linear_schedule, add_training_arguments,
+                   bucketed_batches, encoder_config, init_weights, load_ids, pad_batch, steps_per_epoch)
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 FIRST_ORDINARY = 5
@@ -70,19 +69,7 @@ def mask_batch(seqs, vocab_size, rng):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--seed', type=int, default=4321)
-    ap.add_argument('--epochs', type=int, default=2)
-    ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--lr', type=float, default=5e-4)
-    ap.add_argument('--warmup', type=int, default=300)
-    ap.add_argument('--weight-decay', type=float, default=0.01)
-    ap.add_argument('--dim', type=int, default=192)
-    ap.add_argument('--layers', type=int, default=4)
-    ap.add_argument('--heads', type=int, default=3)
-    ap.add_argument('--dropout', type=float, default=0.1)
-    ap.add_argument('--max-positions', type=int, default=64)
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--log-every', type=int, default=200)
+    add_training_arguments(ap, seed=4321, epochs=2, lr=5e-4, dim=192, layers=4, heads=3)
     ap.add_argument('--out', default=os.path.join(WORK, 'mlm-encoder.pt'))
     args = ap.parse_args()
 
@@ -96,27 +83,15 @@ def main():
     vocab_size = max(vocab.values()) + 1
     assert vocab['[PAD]'] == PAD and vocab['[UNK]'] == UNK and vocab['[CLS]'] == CLS and vocab['[SEP]'] == SEP
     assert vocab['[MASK]'] == MASK
-    cfg = {
-        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
-        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': args.dropout,
-        'attention_dropout': args.dropout, 'initializer_range': 0.02, 'pad_token_id': PAD,
-    }
+    cfg = encoder_config(args, vocab_size)
     texts = [r['ids'] for r in load_ids('train')]  # the training split only; labels are not read
     held_out = [r['ids'] for r in load_ids('calib')][:2000]  # to report masked-token accuracy, never trained on
     model = DistilBertForMaskedLM(cfg)
     print(f'mlm: {len(texts)} training texts, vocab {vocab_size}, '
           f'{sum(p.numel() for p in model.parameters())} parameters', flush=True)
 
-    decay = [p for n, p in model.named_parameters() if p.dim() > 1 and 'embeddings' not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.dim() > 1 and 'embeddings' not in n)]
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': args.weight_decay},
-                             {'params': no_decay, 'weight_decay': 0.0}], lr=args.lr)
-    window = args.batch_size * 50
-    steps_per_epoch = sum(math.ceil(min(window, len(texts) - w) / args.batch_size)
-                          for w in range(0, len(texts), window))
-    total = steps_per_epoch * args.epochs
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
+    total = steps_per_epoch(len(texts), args.batch_size) * args.epochs
+    opt, sched = adamw_with_linear_schedule(model, args, total)
 
     @torch.no_grad()
     def held_out_accuracy():
@@ -135,13 +110,7 @@ def main():
     step = 0
     for epoch in range(args.epochs):
         model.train()
-        order = list(range(len(texts)))
-        rng.shuffle(order)
-        batches = []
-        for w in range(0, len(order), window):  # length bucketing, as train.py does
-            part = sorted(order[w:w + window], key=lambda i: len(texts[i]))
-            batches += [part[j:j + args.batch_size] for j in range(0, len(part), args.batch_size)]
-        rng.shuffle(batches)
+        batches = bucketed_batches([len(t) for t in texts], args.batch_size, rng)  # as train.py does
         run_loss, run_n = 0.0, 0
         for batch in batches:
             inputs, mask, chosen, targets = mask_batch([texts[i] for i in batch], vocab_size, rng)

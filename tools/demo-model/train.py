@@ -303,23 +303,77 @@ def per_source(logits, rows):
     return out
 
 
+# --------------------------------------------------------------- training ----
+# Shared with pretrain-mlm.py, so that pretraining and classification train the same encoder the same way.
+def add_training_arguments(ap, *, seed, epochs, lr, dim, layers, heads):
+    """The options both trainers take; the defaults that differ between them are given by the caller."""
+    ap.add_argument('--seed', type=int, default=seed)
+    ap.add_argument('--epochs', type=int, default=epochs)
+    ap.add_argument('--batch-size', type=int, default=64)
+    ap.add_argument('--lr', type=float, default=lr)
+    ap.add_argument('--warmup', type=int, default=300)
+    ap.add_argument('--weight-decay', type=float, default=0.01)
+    ap.add_argument('--dim', type=int, default=dim)
+    ap.add_argument('--layers', type=int, default=layers)
+    ap.add_argument('--heads', type=int, default=heads)
+    ap.add_argument('--dropout', type=float, default=0.1,
+                    help='dropout of the embeddings, attention weights and blocks (the classifier head keeps 0.2)')
+    ap.add_argument('--max-positions', type=int, default=64,
+                    help='position embeddings = the longest input served (model_max_length); only trained ones')
+    ap.add_argument('--threads', type=int, default=1,
+                    help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
+    ap.add_argument('--log-every', type=int, default=200, help='print the running loss every N steps')
+
+
+def encoder_config(args, vocab_size):
+    """The encoder's DistilBERT-style configuration from add_training_arguments' options."""
+    return {
+        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
+        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': args.dropout,
+        'attention_dropout': args.dropout, 'initializer_range': 0.02, 'pad_token_id': 0,
+    }
+
+
+def bucket_window(batch_size):
+    """Length bucketing sorts windows of 50 batches by length."""
+    return batch_size * 50
+
+
+def steps_per_epoch(n_rows, batch_size):
+    window = bucket_window(batch_size)
+    return sum(math.ceil(min(window, n_rows - w) / batch_size) for w in range(0, n_rows, window))
+
+
+def bucketed_batches(lengths, batch_size, rng):
+    """One epoch's batches of row indices: shuffle, sort windows of 50 batches by length, shuffle the batches."""
+    window = bucket_window(batch_size)
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches = []
+    for w in range(0, len(order), window):
+        part = sorted(order[w:w + window], key=lambda i: lengths[i])
+        batches += [part[j:j + batch_size] for j in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def adamw_with_linear_schedule(model, args, total_steps):
+    """AdamW (no weight decay on embeddings, biases and LayerNorms), linear warm-up then linear decay to 0."""
+    decay = [p for n, p in model.named_parameters() if p.dim() > 1 and 'embeddings' not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() > 1 and 'embeddings' not in n)]
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': args.weight_decay},
+                             {'params': no_decay, 'weight_decay': 0.0}], lr=args.lr)
+    total = max(1, total_steps)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
+    return opt, sched
+
+
 # ------------------------------------------------------------------- main ----
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--seed', type=int, default=1234)
-    ap.add_argument('--epochs', type=int, default=1)
-    ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--lr', type=float, default=1e-3)
-    ap.add_argument('--warmup', type=int, default=300)
-    ap.add_argument('--weight-decay', type=float, default=0.01)
-    ap.add_argument('--dim', type=int, default=128)
-    ap.add_argument('--layers', type=int, default=3)
-    ap.add_argument('--heads', type=int, default=4)
-    ap.add_argument('--dropout', type=float, default=0.1,
-                    help='dropout of the embeddings, attention weights and blocks (the classifier head keeps 0.2)')
+    add_training_arguments(ap, seed=1234, epochs=1, lr=1e-3, dim=128, layers=3, heads=4)
     ap.add_argument('--max-length', type=int, default=64, help='training sequence length (pretokenize.js truncates)')
-    ap.add_argument('--max-positions', type=int, default=64,
-                    help='position embeddings = the longest input served (model_max_length); only trained ones')
     ap.add_argument('--limit', type=int, default=0, help='train on the first N rows only (quick candidate runs)')
     ap.add_argument('--candidate', default='',
                     help='name a candidate run: report and weights go to work/candidates/, nothing is exported')
@@ -329,10 +383,7 @@ def main():
     ap.add_argument('--init-encoder', default='',
                     help='start the encoder from these weights (pretrain-mlm.py --out), the classifier head from '
                          'random ones')
-    ap.add_argument('--threads', type=int, default=1,
-                    help='torch threads; on the shared 2-core machine 1 thread was 4x faster than 2 (less contention)')
     ap.add_argument('--opset', type=int, default=14)
-    ap.add_argument('--log-every', type=int, default=200, help='print the running loss every N steps')
     ap.add_argument('--max-steps', type=int, default=0,
                     help='stop after N optimiser steps, print the seconds per step and exit without evaluating '
                          'or saving: for timing a size or a thread count before committing to a run')
@@ -349,12 +400,7 @@ def main():
     vocab_size = max(vocab.values()) + 1
     assert vocab['[PAD]'] == 0 and len(vocab) == vocab_size
 
-    cfg = {
-        'vocab_size': vocab_size, 'max_position_embeddings': args.max_positions, 'dim': args.dim,
-        'n_layers': args.layers, 'n_heads': args.heads, 'hidden_dim': 4 * args.dim, 'dropout': args.dropout,
-        'attention_dropout': args.dropout, 'seq_classif_dropout': 0.2, 'initializer_range': 0.02, 'pad_token_id': 0,
-        'num_labels': 2,
-    }
+    cfg = dict(encoder_config(args, vocab_size), seq_classif_dropout=0.2, num_labels=2)
     train_rows = load_ids('train')
     if args.limit:
         train_rows = train_rows[:args.limit]
@@ -369,16 +415,9 @@ def main():
     print(f'train: {len(train_rows)} train / {len(calib_rows)} calib / {len(test_rows)} test, vocab {vocab_size}, '
           f'{n_params} parameters', flush=True)
 
-    decay = [p for n, p in model.named_parameters() if p.dim() > 1 and 'embeddings' not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.dim() > 1 and 'embeddings' not in n)]
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': args.weight_decay},
-                             {'params': no_decay, 'weight_decay': 0.0}], lr=args.lr)
-    window = args.batch_size * 50
-    steps_per_epoch = sum(math.ceil(min(window, len(train_rows) - w) / args.batch_size)
-                          for w in range(0, len(train_rows), window))
-    total = max(1, steps_per_epoch * args.epochs)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / args.warmup, max(0.0, (total - s) / max(1, total - args.warmup))))
+    steps = steps_per_epoch(len(train_rows), args.batch_size)
+    opt, sched = adamw_with_linear_schedule(model, args, steps * args.epochs)
+    total = max(1, steps * args.epochs)
 
     t0 = time.time()
     step = 0
@@ -393,14 +432,7 @@ def main():
         print(f'train: encoder from {args.init_encoder} (masked-LM pretraining), new classifier head', flush=True)
     for epoch in range(args.epochs):
         model.train()
-        # length bucketing: shuffle, sort windows of 50 batches by length, shuffle the batches
-        order = list(range(len(train_rows)))
-        random.shuffle(order)
-        batches = []
-        for w in range(0, len(order), window):
-            part = sorted(order[w:w + window], key=lambda i: len(train_rows[i]['ids']))
-            batches += [part[j:j + args.batch_size] for j in range(0, len(part), args.batch_size)]
-        random.shuffle(batches)
+        batches = bucketed_batches([len(r['ids']) for r in train_rows], args.batch_size, random)
         run_loss, run_n = 0.0, 0
         for batch in batches:
             chunk = [train_rows[i] for i in batch]
@@ -421,7 +453,7 @@ def main():
                 print(f'  step {step}/{total}: loss {run_loss / run_n:.4f}, {time.time() - t0:.0f}s', flush=True)
             if args.max_steps and step >= args.max_steps:
                 print(f'timing: {step} steps in {time.time() - t0:.1f}s = {(time.time() - t0) / step:.3f} s/step '
-                      f'({n_params} parameters, {args.threads} threads; an epoch is {steps_per_epoch} steps)',
+                      f'({n_params} parameters, {args.threads} threads; an epoch is {steps} steps)',
                       flush=True)
                 return
         # Every epoch's end is kept (work/epochN.pt, or work/candidates/NAME-epochN.pt) so the last ones of ONE
