@@ -25,7 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from train import (MODEL_DIR, WORK, DistilBertModel, adamw_with_linear_schedule, add_training_arguments,
-                   bucketed_batches, encoder_config, init_weights, load_ids, pad_batch, steps_per_epoch)
+                   bucketed_batches, encoder_config, init_weights, load_ids, optimizer_step, pad_batch, steps_per_epoch)
 
 PAD, UNK, CLS, SEP, MASK = 0, 1, 2, 3, 4
 FIRST_ORDINARY = 5
@@ -117,11 +117,7 @@ def main():
             if len(targets) == 0:
                 continue
             loss = F.cross_entropy(model(inputs, mask, chosen), targets)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            optimizer_step(model, opt, sched, loss)
             step += 1
             run_loss += loss.item()
             run_n += 1

@@ -369,6 +369,15 @@ def adamw_with_linear_schedule(model, args, total_steps):
     return opt, sched
 
 
+def optimizer_step(model, opt, sched, loss):
+    """One update: gradients of `loss`, clipped to norm 1.0, then the optimiser and the schedule."""
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+
+
 # ------------------------------------------------------------------- main ----
 def main():
     ap = argparse.ArgumentParser()
@@ -441,11 +450,7 @@ def main():
             model.train()
             logits, _ = model(ids, mask)
             loss = F.cross_entropy(logits, labels)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            optimizer_step(model, opt, sched, loss)
             step += 1
             run_loss += loss.item() * len(chunk)
             run_n += len(chunk)
