@@ -149,8 +149,9 @@ describe('dynamic batching', () => {
   test('an expired deadline rejects with TIMEOUT before any compute', async () => {
     const engine = await Engine.load(modelDir, { cacheSize: 0, maxBatchSize: 2 });
     try {
-      const busy = engine.classify(randomTexts(400, 9));
+      // Read before the busy call: the batcher may finish its first batch before classify() returns.
       const rowsBefore = engine.stats().rows;
+      const busy = engine.classify(randomTexts(400, 9));
       const error = await rejectionOf(engine.classify(['too late'], { timeoutMs: 1 }));
       expect(error.code).toBe('TIMEOUT');
       expect(error.message).toMatch(/deadline/);
