@@ -61,6 +61,10 @@ describe.each(['Dockerfile', 'Dockerfile.cuda'])('%s', (file) => {
     expect(runs).toMatch(/apt-get install .*g\+\+ make cmake python3/);
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npm prune --omit=dev');
+    // The cuts of what the server never loads (docs/deployment.md, "Size"), after the prune, from the shared script.
+    const steps = ofKind(build.instructions, 'RUN').map(args);
+    const pruned = steps.findIndex((run) => run.includes('npm prune --omit=dev'));
+    expect(steps.findIndex((run) => run.trim() === 'scripts/image/prune-node-modules.sh')).toBeGreaterThan(pruned);
   });
 
   it('runs as the non-root node user under tini, in exec form, with NODE_ENV=production', () => {
