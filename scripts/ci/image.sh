@@ -102,7 +102,8 @@ check_classification() { # port
 in_root() { # command line start ("node dist/main.js", "/usr/bin/tini"), port
   local pid
   for pid in $(pgrep -f "^$1"); do
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "PORT=$2" && { echo "$pid"; return 0; }
+    # (2>/dev/null first: a process that exited between pgrep and here fails the redirection itself)
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "PORT=$2" && { echo "$pid"; return 0; }
   done
   return 1
 }
