@@ -14,11 +14,14 @@
  *     callers as there are connections, each call the texts one request carries: texts/s, p50/p99 per call.
  * Then, at low load, one client sending one request at a time (this process, node:http, keep-alive, timed with
  * performance.now, so sub-millisecond) against the engine's own sequential single-text latency.
- * Medians over --repeats are printed. The load generator runs in its own process (bench/http-load.js) on the same
+ * Each server first gets --server-warmup seconds of load once, right after it starts (64 connections, the first
+ * route): on 2026-12-01 the first run after a start cost 40 to 60 % more JS CPU per request than the later runs of
+ * the same server in 4 of 4 comparisons (JIT tiering, SQLite's cache and file growth), which a 2-second warm-up did
+ * not absorb. Medians over --repeats are printed. The load generator runs in its own process (bench/http-load.js) on the same
  * cores as the server unless --pin-generator CORE pins it (taskset).
  *
  * Usage: node bench/http.js [--model demo|bert-base|both] [--routes sentiment,batch-sentiment] [--connections 1,64,256]
- *          [--seconds 5] [--warmup 2] [--repeats 3] [--batch 16] [--low-load 400]
+ *          [--seconds 5] [--warmup 2] [--server-warmup 10] [--repeats 3] [--batch 16] [--low-load 400]
  *          [--servers name=projectDir,...]   (default: this=. ; each project needs a compiled dist/ and its build/;
  *                                             a .js file is run as the server instead: floor=bench/http-floor.js)
  *          [--pin-generator CORE] [--cpu-prof DIR] (writes each server's V8 CPU profile into DIR at exit)
@@ -51,6 +54,7 @@ function parseArgs() {
     connections: '1,64,256',
     seconds: 5,
     warmup: 2,
+    'server-warmup': 10,
     repeats: 3,
     batch: 16,
     'low-load': 400,
@@ -73,6 +77,7 @@ function parseArgs() {
     connections: args.connections.split(',').map(Number),
     seconds: args.seconds,
     warmup: args.warmup,
+    serverWarmup: args['server-warmup'],
     repeats: args.repeats,
     batch: args.batch,
     lowLoad: args['low-load'],
@@ -324,9 +329,15 @@ async function benchModel(model, texts, options) {
     console.log(
       'route            conn  system          req/s   texts/s  p50 ms  p99 ms  non-2xx  JS CPU us/req  process CPU us/text',
     );
-    for (const route of options.routes) {
+    for (const [r, route] of options.routes.entries()) {
       const groups = requestTexts(texts, route, options.batch);
-      fs.writeFileSync(path.join(options.scratch, `${route}.json`), JSON.stringify(groups.map((g) => requestBody(route, g))));
+      const bodiesFile = path.join(options.scratch, `${route}.json`);
+      fs.writeFileSync(bodiesFile, JSON.stringify(groups.map((g) => requestBody(route, g))));
+      if (r === 0 && options.serverWarmup > 0) {
+        for (const server of servers) {
+          await generateLoad(`${server.child.url}/${route}`, 64, options.serverWarmup, bodiesFile, options.pinGenerator);
+        }
+      }
       for (const connections of options.connections) {
         const runs = new Map([...servers.map((s) => [s.name, []]), ['engine alone', []]]);
         for (let repeat = 0; repeat < options.repeats; repeat++) {
@@ -394,7 +405,8 @@ async function main() {
   const texts = corpus();
   options.scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-http-bodies-'));
   console.log(
-    `${texts.length} real texts (TweetEval tweets, UCI review sentences); ${options.seconds} s per run after ${options.warmup} s warm-up; ` +
+    `${texts.length} real texts (TweetEval tweets, UCI review sentences); ${options.seconds} s per run after ${options.warmup} s warm-up ` +
+      `(and ${options.serverWarmup} s once per server after its start); ` +
       `${options.repeats} repeats, medians shown; /batch-sentiment carries ${options.batch} texts per request; ` +
       `load generator: autocannon in its own process${options.pinGenerator ? ` pinned to core ${options.pinGenerator}` : ''}, ` +
       `sharing the machine's ${os.cpus().length} cores with the server; ${os.cpus()[0].model}; Node ${process.version}`,
