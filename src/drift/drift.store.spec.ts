@@ -1,51 +1,8 @@
-import { configWithTempDataDir } from '../../test/support/temp-data-dir';
-import { createTestDatabase } from '../../test/support/postgres';
-import { PostgresDatabase } from '../database/postgres-database';
-import { SqliteDatabase } from '../database/sqlite-database';
+import { BACKENDS, openDatabase, storeOn, type DatabaseHarness } from '../../test/support/stores';
 import { DriftStore } from './drift.store';
 import type { StoredReference, WindowResult } from './drift.types';
 import { PostgresDriftStore } from './postgres-drift.store';
 import { SqliteDriftStore } from './sqlite-drift.store';
-
-/** One database for a test; `open()` gives another store on it (another replica, or the same one restarted). */
-interface Opened {
-  open(): DriftStore;
-  dispose(): Promise<void>;
-}
-
-async function sqlite(): Promise<Opened> {
-  const { config, remove } = configWithTempDataDir();
-  const databases: SqliteDatabase[] = [];
-  return {
-    open: () => {
-      const database = new SqliteDatabase(config);
-      databases.push(database);
-      return new SqliteDriftStore(database);
-    },
-    dispose: async () => {
-      databases.forEach((d) => d.onApplicationShutdown());
-      remove();
-    },
-  };
-}
-
-async function postgres(): Promise<Opened> {
-  const testDb = await createTestDatabase();
-  const { config, remove } = configWithTempDataDir();
-  const databases: PostgresDatabase[] = [];
-  return {
-    open: () => {
-      const database = new PostgresDatabase({ ...config, databaseUrl: testDb.url });
-      databases.push(database);
-      return new PostgresDriftStore(database);
-    },
-    dispose: async () => {
-      for (const d of databases) await d.onApplicationShutdown();
-      remove();
-      await testDb.drop();
-    },
-  };
-}
 
 function reference(version: string, createdAt: number, source: StoredReference['source'] = 'file'): StoredReference {
   return {
@@ -90,29 +47,29 @@ function window(version: string, sequence: number, status: WindowResult['status'
   } as WindowResult;
 }
 
-describe.each([
-  ['SQLite', sqlite],
-  ['PostgreSQL', postgres],
-])('DriftStore contract (%s)', (_name, openDatabase) => {
-  let db: Opened;
+describe.each(BACKENDS)('DriftStore contract (%s)', (backend) => {
+  let db: DatabaseHarness;
   let store: DriftStore;
+  /** Another store on the same database (another replica). */
+  const open = (): DriftStore =>
+    storeOn<DriftStore>(db.connect(), { sqlite: (d) => new SqliteDriftStore(d), postgres: (d) => new PostgresDriftStore(d) });
 
   beforeEach(async () => {
-    db = await openDatabase();
-    store = db.open();
+    db = await openDatabase(backend);
+    store = open();
   });
-  afterEach(() => db.dispose());
+  afterEach(() => db.close());
 
   it('stores a reference and reads it back whole, from another store on the same database', async () => {
     expect(await store.loadReference('v1')).toBeUndefined();
     const saved = await store.saveReference(reference('v1', 10), 'replace');
     expect(saved).toEqual(reference('v1', 10));
-    expect(await db.open().loadReference('v1')).toEqual(reference('v1', 10));
+    expect(await open().loadReference('v1')).toEqual(reference('v1', 10));
   });
 
   it('keeps the first reference built from the file (if-absent) and returns it; an admin reference replaces it', async () => {
     await store.saveReference(reference('v1', 10), 'if-absent');
-    expect(await db.open().saveReference(reference('v1', 20), 'if-absent')).toEqual(reference('v1', 10));
+    expect(await open().saveReference(reference('v1', 20), 'if-absent')).toEqual(reference('v1', 10));
     expect((await store.loadReference('v1'))?.createdAt).toBe(10);
     expect(await store.saveReference(reference('v1', 30, 'admin'), 'replace')).toEqual(reference('v1', 30, 'admin'));
     expect(await store.loadReference('v1')).toEqual(reference('v1', 30, 'admin'));
@@ -128,7 +85,7 @@ describe.each([
   });
 
   it('files a window whose sequence another writer took under the next free one', async () => {
-    const other = db.open();
+    const other = open();
     expect(await store.saveWindow(window('v1', 1), 10)).toBe(1);
     expect(await other.saveWindow(window('v1', 1), 10)).toBe(2);
     // A gap (a window dropped untested) is kept: the writer's own number wins when it is free and higher.
@@ -137,7 +94,7 @@ describe.each([
   });
 
   it('gives concurrent writers distinct sequences', async () => {
-    const writers = [db.open(), db.open(), db.open()];
+    const writers = [open(), open(), open()];
     const sequences = await Promise.all(writers.map((writer) => writer.saveWindow(window('v1', 1), 10)));
     expect([...sequences].sort()).toEqual([1, 2, 3]);
     expect(await store.recentWindows('v1', 10)).toHaveLength(3);
@@ -152,6 +109,6 @@ describe.each([
   });
 
   it('says whether it is shared between replicas', () => {
-    expect(store.shared).toBe(_name === 'PostgreSQL');
+    expect(store.shared).toBe(backend === 'PostgreSQL');
   });
 });

@@ -1,9 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase } from '../../test/support/postgres';
-import { configWithTempDataDir } from '../../test/support/temp-data-dir';
-import { PostgresDatabase } from '../database/postgres-database';
-import { SqliteDatabase } from '../database/sqlite-database';
+import { BACKENDS, openDatabase, type Backend } from '../../test/support/stores';
 import { PostgresPredictionStore } from '../predictions/postgres-prediction.store';
 import { newPredictionId } from '../predictions/prediction-id';
 import type { PredictionStore } from '../predictions/prediction.store';
@@ -21,39 +18,20 @@ interface Opened {
   close(): Promise<void>;
 }
 
-async function openSqlite(): Promise<Opened> {
-  const { config, remove } = configWithTempDataDir();
-  const database = new SqliteDatabase(config);
-  const predictions = new SqlitePredictionStore(database);
-  const store = new SqliteJobStore(database);
-  return {
-    store,
-    predictions,
-    close: async () => {
-      database.onApplicationShutdown();
-      remove();
-    },
-  };
-}
-
-async function openPostgres(): Promise<Opened> {
-  const testDb = await createTestDatabase();
-  const { config, remove } = configWithTempDataDir();
-  const database = new PostgresDatabase({ ...config, databaseUrl: testDb.url });
-  const predictions = new PostgresPredictionStore(database);
-  const store = new PostgresJobStore(database);
-  await database.onModuleInit();
+async function open(backend: Backend): Promise<Opened> {
+  const db = await openDatabase(backend);
+  const { sqlite, postgres } = db.connect();
+  if (sqlite) {
+    // The prediction log's table first: the job store's chunk transaction writes to it.
+    const predictions = new SqlitePredictionStore(sqlite);
+    return { store: new SqliteJobStore(sqlite), predictions, close: () => db.close() };
+  }
+  const predictions = new PostgresPredictionStore(postgres);
+  const store = new PostgresJobStore(postgres);
+  db.onDisconnect(() => predictions.onApplicationShutdown());
+  await postgres.onModuleInit();
   await predictions.partitions(); // the days' partitions exist before a chunk writes records
-  return {
-    store,
-    predictions,
-    close: async () => {
-      predictions.onApplicationShutdown();
-      await database.onApplicationShutdown();
-      await testDb.drop();
-      remove();
-    },
-  };
+  return { store, predictions, close: () => db.close() };
 }
 
 const LEASE_MS = 30_000;
@@ -79,17 +57,14 @@ function classified(chunk: Chunk, modelVersion = 'm@1'): { results: JobResult[];
   return { results, records };
 }
 
-describe.each([
-  ['SQLite', openSqlite],
-  ['PostgreSQL', openPostgres],
-])('JobStore contract on %s', (_name, open) => {
+describe.each(BACKENDS)('JobStore contract on %s', (backend) => {
   let opened: Opened;
   let store: JobStore;
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']));
 
   beforeEach(async () => {
-    opened = await open();
+    opened = await open(backend);
     store = opened.store;
   });
   afterEach(async () => {

@@ -1,77 +1,21 @@
 import { Client } from 'pg';
-import { configWithTempDataDir } from '../../test/support/temp-data-dir';
-import { createTestDatabase } from '../../test/support/postgres';
-import { PostgresDatabase } from '../database/postgres-database';
-import { SqliteDatabase } from '../database/sqlite-database';
+import { BACKENDS, openDatabase, storeOn, type DatabaseHarness } from '../../test/support/stores';
 import { ModelStore } from './model.store';
 import { MODEL_ROLES_CHANNEL, PostgresModelStore } from './postgres-model.store';
 import { SqliteModelStore } from './sqlite-model.store';
 
-/** One database for a test: `open()` gives a store on it (again after a close, to check what persisted). */
-interface Opened {
-  open(): ModelStore;
-  /** Closes every store opened so far (the data stays). */
-  closeStores(): Promise<void>;
-  url?: string;
-  dispose(): Promise<void>;
-}
-
-async function sqlite(): Promise<Opened> {
-  const { config, remove } = configWithTempDataDir();
-  let databases: SqliteDatabase[] = [];
-  return {
-    open: () => {
-      const database = new SqliteDatabase(config);
-      databases.push(database);
-      return new SqliteModelStore(database);
-    },
-    closeStores: async () => {
-      databases.forEach((d) => d.onApplicationShutdown());
-      databases = [];
-    },
-    dispose: async () => {
-      databases.forEach((d) => d.onApplicationShutdown());
-      remove();
-    },
-  };
-}
-
-async function postgres(): Promise<Opened> {
-  const testDb = await createTestDatabase();
-  const { config, remove } = configWithTempDataDir();
-  let databases: PostgresDatabase[] = [];
-  const closeStores = async () => {
-    for (const d of databases) await d.onApplicationShutdown();
-    databases = [];
-  };
-  return {
-    url: testDb.url,
-    open: () => {
-      const database = new PostgresDatabase({ ...config, databaseUrl: testDb.url });
-      databases.push(database);
-      return new PostgresModelStore(database);
-    },
-    closeStores,
-    dispose: async () => {
-      await closeStores();
-      remove();
-      await testDb.drop();
-    },
-  };
-}
-
-describe.each([
-  ['SQLite', sqlite],
-  ['PostgreSQL', postgres],
-])('ModelStore contract (%s)', (name, openDatabase) => {
-  let db: Opened;
+describe.each(BACKENDS)('ModelStore contract (%s)', (backend) => {
+  let db: DatabaseHarness;
   let store: ModelStore;
+  /** A store on the same database (again after db.disconnect(), to check what persisted). */
+  const open = (): ModelStore =>
+    storeOn<ModelStore>(db.connect(), { sqlite: (d) => new SqliteModelStore(d), postgres: (d) => new PostgresModelStore(d) });
 
   beforeEach(async () => {
-    db = await openDatabase();
-    store = db.open();
+    db = await openDatabase(backend);
+    store = open();
   });
-  afterEach(() => db.dispose());
+  afterEach(() => db.close());
 
   it('applies role changes and their history entry together, and keeps them across a reopen', async () => {
     await store.changeRoles([{ role: 'production', version: 'a' }], { at: 1, action: 'startup', version: 'a', outcome: 'ok', detail: 'first start' });
@@ -85,8 +29,8 @@ describe.each([
     );
     await store.changeRoles([{ role: 'canary' }], { at: 3, action: 'canary.clear', version: 'c', outcome: 'ok', detail: 'cleared' });
     await store.changeRoles([{ role: 'shadow', version: 'd', traffic: 0.25 }], { at: 4, action: 'shadow.set', version: 'd', outcome: 'ok', detail: 'x' });
-    await db.closeStores();
-    store = db.open();
+    await db.disconnect();
+    store = open();
     expect(await store.roles()).toEqual([
       { role: 'previous', version: 'a', updatedAt: 2 },
       { role: 'production', version: 'b', updatedAt: 2 },
@@ -105,7 +49,7 @@ describe.each([
     // A NOT NULL violation in the history entry aborts the role change made before it in the same transaction.
     const broken = { at: 2, action: null as unknown as string, version: 'b', outcome: 'ok' as const, detail: 'x' };
     // (Matched by code: better-sqlite3's SqliteError comes from another jest realm once the addon is cached.)
-    const code = name === 'SQLite' ? 'SQLITE_CONSTRAINT_NOTNULL' : '23502';
+    const code = backend === 'SQLite' ? 'SQLITE_CONSTRAINT_NOTNULL' : '23502';
     await expect(store.changeRoles([{ role: 'production', version: 'b' }], broken)).rejects.toMatchObject({ code });
     expect(await store.roles()).toEqual([{ role: 'production', version: 'a', updatedAt: 1 }]);
     expect(await store.history(10)).toHaveLength(1);
@@ -132,10 +76,10 @@ describe.each([
 
 describe('PostgresModelStore notifications', () => {
   it('announces a role change on its channel once committed, and never a rolled-back one', async () => {
-    const db = await postgres();
+    const db = await openDatabase('PostgreSQL');
     const listener = new Client({ connectionString: db.url });
     try {
-      const store = db.open();
+      const store = new PostgresModelStore(db.connect().postgres!);
       await store.roles(); // migrated
       await listener.connect();
       const payloads: string[] = [];
@@ -150,7 +94,7 @@ describe('PostgresModelStore notifications', () => {
       expect(payloads).toEqual([`${MODEL_ROLES_CHANNEL} {"action":"activate","version":"b"}`]);
     } finally {
       await listener.end();
-      await db.dispose();
+      await db.close();
     }
   });
 });
