@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Why prediction ids are time-ordered (UUID version 7): the CPU time per record of the prediction log's real
- * insert (PredictionStore.insertAll from the compiled dist/, one transaction per group as the group commit makes
+ * insert (SqlitePredictionStore.insertAll from the compiled dist/, one transaction per group as the group commit makes
  * them) with random version-4 ids against version-7 ids, after the table already holds --rows records.
  * The two alternate, each in a fresh database; medians of --repeats. Compile first (npm run build).
  *
@@ -13,12 +13,16 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 
 const DIST = path.join(__dirname, '..', 'dist');
-for (const file of ['predictions/prediction.store.js', 'predictions/prediction-id.js', 'database/database.service.js']) {
+const MODULES = ['config/env.schema.js', 'database/sqlite-database.js', 'predictions/sqlite-prediction.store.js', 'predictions/prediction-id.js'];
+for (const file of MODULES) {
   if (!fs.existsSync(path.join(DIST, file))) throw new Error(`dist/${file} not found: compile first (npm run build)`);
 }
-const { PredictionStore } = require(path.join(DIST, 'predictions/prediction.store.js'));
+const { validateEnv } = require(path.join(DIST, 'config/env.schema.js'));
+const { SqliteDatabase } = require(path.join(DIST, 'database/sqlite-database.js'));
+const { SqlitePredictionStore } = require(path.join(DIST, 'predictions/sqlite-prediction.store.js'));
 const { newPredictionId } = require(path.join(DIST, 'predictions/prediction-id.js'));
-const { SqliteDatabase } = require(path.join(DIST, 'database/database.service.js'));
+// The database's open and close lines are not the benchmark's output.
+require('@nestjs/common').Logger.overrideLogger(false);
 
 function parseArgs() {
   const args = { rows: 60000, measure: 30000, group: 30, repeats: 3 };
@@ -49,9 +53,9 @@ function record(id) {
 /** CPU µs per record of inserting `measure` records in groups, after `rows` records. */
 function run(makeId, { rows, measure, group }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prediction-ids-'));
-  const database = new SqliteDatabase({ dataDir, dbSynchronous: 'normal' });
+  const database = new SqliteDatabase(validateEnv({ DATA_DIR: dataDir, DB_SYNCHRONOUS: 'normal' }));
   try {
-    const store = new PredictionStore(database);
+    const store = new SqlitePredictionStore(database);
     const insertGroups = (count) => {
       for (let done = 0; done < count; done += group) store.insertAll(Array.from({ length: group }, () => record(makeId())));
     };
