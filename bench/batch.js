@@ -21,6 +21,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { benchOptions } = require('./options');
 const { Engine } = require('..');
 const { childrenCpuSeconds } = require('./cpu-time');
 
@@ -29,14 +30,7 @@ const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev
 const MODEL = path.join(ROOT, 'models', 'demo-sentiment');
 
 function parseArgs() {
-  const args = { texts: 8720, repeats: 9 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = Number(argv[i + 1]);
-  }
-  return args;
+  return benchOptions({ texts: 8720, repeats: 9 });
 }
 
 function corpus(count) {

@@ -12,20 +12,14 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { benchOptions } = require('./options');
 const { Engine } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
 
 function parseArgs() {
-  const args = { model: path.join(ROOT, 'models', 'demo-sentiment'), repeats: 7, concurrency: 64, texts: 872 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = key === 'model' ? argv[i + 1] : Number(argv[i + 1]);
-  }
-  return args;
+  return benchOptions({ model: path.join(ROOT, 'models', 'demo-sentiment'), repeats: 7, concurrency: 64, texts: 872 });
 }
 
 function corpus(count) {

@@ -24,19 +24,14 @@ const path = require('node:path');
 const { modelDir } = require('./models');
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const ort = require('onnxruntime-node');
+const { benchOptions } = require('./options');
 const { Engine, Tokenizer } = require('..');
 
 const ROOT = path.resolve(__dirname, '..');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
 
 function parseArgs() {
-  const args = { model: 'demo', texts: 0, repeats: 3, concurrency: 64, runners: 0, intra: 0 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = key === 'model' ? argv[i + 1] : Number(argv[i + 1]);
-  }
+  const args = benchOptions({ model: 'demo', texts: 0, repeats: 3, concurrency: 64, runners: 0, intra: 0 });
   if (!args.texts) args.texts = args.model === 'demo' ? 1744 : 192;
   return args;
 }

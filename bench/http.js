@@ -38,6 +38,7 @@ const path = require('node:path');
 const { modelDir } = require('./models');
 const { performance } = require('node:perf_hooks');
 const { cpuSeconds } = require('./cpu-time');
+const { benchOptions } = require('./options');
 
 const ROOT = path.resolve(__dirname, '..');
 const REALDATA = path.resolve(ROOT, '..', 'shared', 'realdata', 'train');
@@ -48,7 +49,7 @@ const REVIEWS = ['amazon_cells_labelled.txt', 'imdb_labelled.txt', 'yelp_labelle
 const LOAD_GENERATOR = path.join(__dirname, 'http-load.js');
 
 function parseArgs() {
-  const args = {
+  const args = benchOptions({
     model: 'demo',
     routes: 'sentiment,batch-sentiment',
     connections: '1,64,256',
@@ -63,14 +64,7 @@ function parseArgs() {
     'cpu-prof': '',
     env: '',
     'server-env': '',
-  };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    if (argv[i + 1] === undefined) throw new Error(`option ${argv[i]} needs a value`);
-    args[key] = typeof args[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-  }
+  });
   return {
     models: args.model === 'both' ? ['demo', 'bert-base'] : [args.model],
     routes: args.routes.split(','),

@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
+const { benchOptions } = require('./options');
 const { Client } = require('pg');
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -37,14 +38,7 @@ const { SqlitePredictionStore } = require(path.join(DIST, 'predictions/sqlite-pr
 const { PredictionLogService } = require(path.join(DIST, 'predictions/prediction-log.service.js'));
 
 function parseArgs() {
-  const args = { texts: 20000, chunk: 64, workers: 2, repeats: 3 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = Number(argv[i + 1]);
-  }
-  return args;
+  return benchOptions({ texts: 20000, chunk: 64, workers: 2, repeats: 3 });
 }
 
 /** An engine that answers at once: the measured time is the jobs' own. */

@@ -21,20 +21,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { benchOptions } = require('./options');
 
 const ROOT = path.resolve(__dirname, '..');
 const SST2 = path.resolve(ROOT, '..', 'shared', 'realdata', 'corpora', 'sst2-dev.tsv');
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 function parseArgs() {
-  const args = { seconds: 10, concurrency: 32, 'swap-every': 2, repeats: 3, canary: 10, shadow: 0.1, swaps: 50, shared: 'true' };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = key === 'shared' ? argv[i + 1] : Number(argv[i + 1]);
-  }
-  return args;
+  return benchOptions({ seconds: 10, concurrency: 32, 'swap-every': 2, repeats: 3, canary: 10, shadow: 0.1, swaps: 50, shared: 'true' });
 }
 
 function texts() {

@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
+const { benchOptions } = require('./options');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const MODULES = ['config/env.schema.js', 'database/sqlite-database.js', 'predictions/sqlite-prediction.store.js', 'predictions/prediction-id.js'];
@@ -25,14 +26,7 @@ const { newPredictionId } = require(path.join(DIST, 'predictions/prediction-id.j
 require('@nestjs/common').Logger.overrideLogger(false);
 
 function parseArgs() {
-  const args = { rows: 60000, measure: 30000, group: 30, repeats: 3 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = Number(argv[i + 1]);
-  }
-  return args;
+  return benchOptions({ rows: 60000, measure: 30000, group: 30, repeats: 3 });
 }
 
 function record(id) {

@@ -14,6 +14,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { benchOptions } = require('./options');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const FILES = [
@@ -37,13 +38,7 @@ const { Logger } = require('@nestjs/common');
 Logger.overrideLogger(['error']); // the stores' open/close lines would drown the table
 
 function parseArgs() {
-  const args = { records: 6000, groups: '1,16,64', repeats: 3, inflight: 8 };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i].replace(/^--/, '');
-    if (!(key in args)) throw new Error(`unknown option ${argv[i]}`);
-    args[key] = key === 'groups' ? argv[i + 1] : Number(argv[i + 1]);
-  }
+  const args = benchOptions({ records: 6000, groups: '1,16,64', repeats: 3, inflight: 8 });
   return { ...args, groups: args.groups.split(',').map(Number) };
 }
 
