@@ -12,7 +12,9 @@
  * machine the loop waits for a core however free it is (bench/ measures delays).
  */
 import { readFileSync } from 'fs';
-import { monitorEventLoopDelay, performance } from 'perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'perf_hooks';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
 import { Engine } from '../../lib';
 import { demoModelDir } from './demo-fixture';
 import { sst2Sentences } from './realdata';
@@ -28,8 +30,19 @@ function cpuSeconds(tid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * A full garbage collection, run before each measurement. Jest runs every suite in one process (--runInBand), so the
+ * heap holds what earlier suites left; on Node 22 a CI run once spent 1.2 s of the JS thread inside one measured
+ * window, with the process's other threads busy too (GC helpers). Collecting first keeps that debt out of the window.
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 interface Measurement<T> {
   result: T;
+  /** Garbage-collection pauses on the JS thread during the measurement: total and longest, in ms. */
+  gcMs: number;
+  gcMaxMs: number;
   jsCpuS: number;
   processCpuS: number;
   elapsedMs: number;
@@ -52,6 +65,15 @@ async function measure<T>(start: () => Promise<T>): Promise<Measurement<T>> {
     last = now;
     ticks++;
   }, 10);
+  collectGarbage();
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+    }
+  });
   h.enable();
   // Let the histogram take its first samples before the work starts: it records a delay only between two of its own
   // timer callbacks, so a block that began before its first callback would go unrecorded.
@@ -59,6 +81,7 @@ async function measure<T>(start: () => Promise<T>): Promise<Measurement<T>> {
   ticks = 0;
   last = performance.now();
   maxGapMs = 0;
+  gcObserver.observe({ entryTypes: ['gc'] });
   // (no h.reset() here: after a reset the histogram does not record the next delay, so it would miss a block)
   const jsCpu0 = cpuSeconds(process.pid); // the JS thread's id is the process id
   const processCpu0 = cpuSeconds();
@@ -71,9 +94,12 @@ async function measure<T>(start: () => Promise<T>): Promise<Measurement<T>> {
   const processCpuS = cpuSeconds() - processCpu0;
   h.disable();
   clearInterval(iv);
+  // Entries are delivered asynchronously, after a setImmediate turn (checked): 20 ms lets those of the window arrive.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gcObserver.disconnect();
   maxGapMs = Math.max(maxGapMs, performance.now() - last);
   return {
-    result, jsCpuS, processCpuS, elapsedMs, syncMs, ticks, maxGapMs,
+    result, jsCpuS, processCpuS, elapsedMs, syncMs, ticks, maxGapMs, gcMs, gcMaxMs,
     p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, meanMs: h.mean / 1e6,
   };
 }
@@ -83,7 +109,7 @@ function summary(m: Measurement<unknown>): string {
     `inference ${m.elapsedMs.toFixed(0)} ms (synchronous part ${m.syncMs.toFixed(1)} ms); event-loop delay p99 ` +
     `${m.p99Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(1)} ms, mean ${m.meanMs.toFixed(1)} ms; ${m.ticks} interval ` +
     `ticks, largest gap ${m.maxGapMs.toFixed(1)} ms; CPU: JS thread ${m.jsCpuS.toFixed(2)} s of the process's ` +
-    `${m.processCpuS.toFixed(2)} s`
+    `${m.processCpuS.toFixed(2)} s; GC pauses ${m.gcMs.toFixed(0)} ms (longest ${m.gcMaxMs.toFixed(0)} ms)`
   );
 }
 
