@@ -32,8 +32,9 @@ function cpuSeconds(tid?: number): number {
 
 /**
  * A full garbage collection, run before each measurement. Jest runs every suite in one process (--runInBand), so the
- * heap holds what earlier suites left; on Node 22 a CI run once spent 1.2 s of the JS thread inside one measured
- * window, with the process's other threads busy too (GC helpers). Collecting first keeps that debt out of the window.
+ * heap holds what earlier suites left; on Node 22 a run of CI's Node matrix (scripts/ci-node-matrix.sh) once spent
+ * 1.2 s of the JS thread inside one measured window, with the process's other threads busy too (GC helper threads,
+ * by all signs; not proved). Collecting first keeps that debt out of the window.
  */
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
